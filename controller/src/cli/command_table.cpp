@@ -1,0 +1,199 @@
+#include <string>
+
+#include "command.hpp"
+
+namespace swarmop::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// Where the cluster is. Shared by every command that talks to it.
+void add_cluster_options(po::options_description& options) {
+  options.add_options()(
+      "docker", po::value<std::string>()->value_name("URL"),
+      "Docker Engine endpoint of a swarm manager: unix:///PATH, tcp://HOST:PORT (TLS from "
+      "DOCKER_TLS_VERIFY and DOCKER_CERT_PATH). Default: $DOCKER_HOST, else "
+      "unix:///var/run/docker.sock")(
+      "couchbase", po::value<std::string>()->value_name("URL[,URL...]"),
+      "Couchbase REST endpoints, primary first. Default: $SWARM_OPERATOR_COUCHBASE, else "
+      "spec.couchbase.endpoints")(
+      "rabbitmq", po::value<std::string>()->value_name("URL[,URL...]"),
+      "RabbitMQ management endpoints. Default: $SWARM_OPERATOR_RABBITMQ, else "
+      "spec.rabbitmq.endpoints")(
+      "couchbase-credentials", po::value<std::string>()->value_name("FILE"),
+      "file holding \"username:password\" for Couchbase. Default: "
+      "$SWARM_OPERATOR_COUCHBASE_CREDENTIALS, else spec.couchbase.credentials")(
+      "rabbitmq-credentials", po::value<std::string>()->value_name("FILE"),
+      "file holding \"username:password\" for RabbitMQ. Default: "
+      "$SWARM_OPERATOR_RABBITMQ_CREDENTIALS, else spec.rabbitmq.credentials");
+}
+
+constexpr std::pair<int, std::string_view> kPlanExitCodes[] = {
+    {0, "in sync: nothing to change"},
+    {1, "error: invalid file, cluster unreachable, or bad arguments"},
+    {2, "changes pending (or blocked steps)"}};
+
+std::vector<Command> build_table() {
+  std::vector<Command> table;
+  table.push_back(Command{
+      "validate",
+      "check desired-state files; report every problem with its line and column",
+      "[--strict] [--print-json] FILE...",
+      "Reads each FILE as a SwarmCluster document and checks it in three passes: YAML syntax "
+      "and encoding; the JSON Schema in crd/swarmcluster.schema.json (types, allowed values, "
+      "unknown fields with a suggestion); then the rules a schema cannot express (manager "
+      "quorum, replicas that cannot be placed, constraints no node satisfies, references "
+      "between sections, the manual's high-availability advice). Findings are printed to "
+      "standard error as FILE:LINE:COLUMN: error|warning: MESSAGE. Nothing is contacted and "
+      "nothing is changed.",
+      {{0, "every file is valid (warnings allowed unless --strict)"},
+       {1, "at least one file has an error (or a warning, with --strict), or bad arguments"}},
+      [](po::options_description& options) {
+        options.add_options()("strict", po::bool_switch(), "treat warnings as errors")(
+            "print-json", po::bool_switch(),
+            "print each file that parses as YAML as one line of JSON on standard output (the "
+            "document as written, typed by the YAML 1.2 core schema, no defaults added), for "
+            "external JSON Schema validators");
+      },
+      {{"FILE", -1}},
+      run_validate});
+  table.push_back(Command{
+      "plan",
+      "show the ordered steps that would make the cluster match FILE; change nothing",
+      "FILE [--output text|json|markdown] [--state SNAPSHOT] [cluster options]",
+      "Observes the cluster (or a snapshot taken with `snapshot`) and prints, per reconciler "
+      "(membership, labels & constraints, placement, couchbase, rabbitmq), the steps apply "
+      "would take in order, the reason for each, and what is blocked and why. Writes nothing.",
+      {std::begin(kPlanExitCodes), std::end(kPlanExitCodes)},
+      [](po::options_description& options) {
+        options.add_options()(
+            "output,o", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+            "text, json or markdown")("state", po::value<std::string>()->value_name("SNAPSHOT"),
+                                      "plan against a snapshot file instead of the live cluster")(
+            "fail-on-blocked", po::bool_switch(), "exit 1 when any step is blocked");
+        add_cluster_options(options);
+      },
+      {{"FILE", 1}},
+      {}});
+  table.push_back(Command{
+      "apply",
+      "converge the cluster to FILE: one safe step at a time, re-observing between steps",
+      "FILE [--timeout DURATION] [--dry-run] [cluster options]",
+      "Applies the plan step by step. After each step the cluster is observed again and the "
+      "plan is recomputed, until the cluster is in sync, every remaining step is blocked, or "
+      "the timeout passes. Every write carries the object's version; a conflict re-observes. "
+      "A second apply on a converged cluster makes no writes.",
+      {{0, "in sync"}, {1, "error or timeout"}, {2, "stopped with blocked steps"}},
+      [](po::options_description& options) {
+        options.add_options()(
+            "timeout", po::value<std::string>()->default_value("10m")->value_name("DURATION"),
+            "give up after this long")("dry-run", po::bool_switch(),
+                                       "print the plan and change nothing (same as plan)");
+        add_cluster_options(options);
+      },
+      {{"FILE", 1}},
+      {}});
+  table.push_back(Command{
+      "watch",
+      "run the controller: keep the cluster matching FILE, serve status and metrics",
+      "FILE [--listen ADDR] [--resync DURATION] [cluster options]",
+      "The long-running controller. Re-plans when FILE changes, on Docker events, on a resync "
+      "timer and when a reconciler asks to be requeued; holds a lease in the swarm so only one "
+      "controller writes. Serves /healthz, /readyz, /status and /metrics on ADDR.",
+      {{0, "stopped by SIGTERM or SIGINT after finishing the step in flight"},
+       {1, "could not start (bad arguments, unreadable FILE at start-up)"}},
+      [](po::options_description& options) {
+        options.add_options()(
+            "listen", po::value<std::string>()->default_value("127.0.0.1:9180")->value_name("ADDR"),
+            "address of the read-only HTTP endpoints")(
+            "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
+            "re-plan every reconciler at least this often")(
+            "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+            "text or json");
+        add_cluster_options(options);
+      },
+      {{"FILE", 1}},
+      {}});
+  table.push_back(
+      Command{"snapshot",
+              "capture what every reconciler observes, secrets removed, for offline plans",
+              "[-o FILE] [cluster options]",
+              "Writes a versioned JSON snapshot of nodes, services, tasks, Couchbase and RabbitMQ "
+              "state, with credentials and join tokens removed, for `plan --state`.",
+              {{0, "snapshot written"}, {1, "error"}},
+              [](po::options_description& options) {
+                options.add_options()("output,o", po::value<std::string>()->value_name("FILE"),
+                                      "write here instead of standard output");
+                add_cluster_options(options);
+              },
+              {},
+              {}});
+  table.push_back(
+      Command{"diff",
+              "show what changes between two desired-state files and which reconcilers it wakes",
+              "OLD NEW",
+              "Compares two SwarmCluster documents without any cluster.",
+              {{0, "no difference"}, {1, "error"}, {2, "the files differ"}},
+              {},
+              {{"OLD", 1}, {"NEW", 1}},
+              {}});
+  table.push_back(Command{
+      "render",
+      "print a docker-compose-override.yml or an HAProxy configuration matching FILE",
+      "compose-override|haproxy FILE",
+      "compose-override: replicas, constraints, max replicas per node, grace periods and "
+      "environment, so a later `docker stack deploy` does not fight the operator. haproxy: a "
+      "load balancer for the manager nodes with the manual's health checks (443, 5556, 3141).",
+      {{0, "printed"}, {1, "error"}},
+      {},
+      {{"WHAT", 1}, {"FILE", 1}},
+      {}});
+  table.push_back(Command{
+      "sim",
+      "run the simulated cluster (Docker, Couchbase, RabbitMQ APIs) until interrupted",
+      "[--nodes N] [--unjoined K] [--docker unix:///PATH] [--docker-tcp ADDR] "
+      "[--couchbase ADDR] [--rabbitmq ADDR]",
+      "Starts a simulated fresh single-node Skylar Automation install (stack iservices) with "
+      "N-1 extra workers, and prints KEY=VALUE lines (DOCKER_HOST, SWARM_OPERATOR_COUCHBASE, "
+      "SWARM_OPERATOR_RABBITMQ, and the credentials files) that point every other command at "
+      "it. Runs until SIGINT or SIGTERM.",
+      {{0, "stopped by a signal"}, {1, "could not start"}},
+      [](po::options_description& options) {
+        options.add_options()("nodes", po::value<int>()->default_value(1)->value_name("N"),
+                              "swarm nodes")(
+            "unjoined", po::value<int>()->default_value(0)->value_name("K"),
+            "of those, the last K run an engine but are not in the swarm yet")(
+            "docker", po::value<std::string>()->value_name("unix:///PATH"),
+            "unix socket of the simulated Docker API")(
+            "docker-tcp", po::value<std::string>()->value_name("ADDR"),
+            "also serve the Docker API on this loopback address")(
+            "couchbase", po::value<std::string>()->value_name("ADDR"),
+            "address of the simulated Couchbase REST API")(
+            "rabbitmq", po::value<std::string>()->value_name("ADDR"),
+            "address of the simulated RabbitMQ management API");
+      },
+      {},
+      {}});
+  table.push_back(Command{
+      "demo",
+      "run the controller against the embedded simulated cluster and show it heal a failure",
+      "",
+      "Starts the simulated cluster, converges it to examples/three-node.yaml step by step, "
+      "crashes a node, brings it back, shows the controller repair what Swarm leaves behind, "
+      "and prints a summary.",
+      {{0, "the demo converged"}, {1, "it did not"}},
+      {},
+      {},
+      {}});
+  return table;
+}
+
+}  // namespace
+
+const std::vector<Command>& command_table() {
+  static const std::vector<Command> table = build_table();
+  return table;
+}
+
+}  // namespace swarmop::cli

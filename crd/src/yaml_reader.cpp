@@ -1,0 +1,291 @@
+#include "yaml_reader.hpp"
+
+// GCC 12 reports a false -Wdangling-pointer inside yaml-cpp 0.7's node iterator (impl.h).
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdangling-pointer"
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/yaml.h>
+#pragma GCC diagnostic pop
+
+#include <cmath>
+#include <regex>
+
+namespace swarmop::model::detail {
+
+namespace {
+
+constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+
+Mark to_mark(const YAML::Mark& mark) {
+  if (mark.line < 0) {
+    return {};
+  }
+  return Mark{mark.line + 1, mark.column + 1};
+}
+
+// Position (1-based line and column, counted in characters) of a byte offset.
+Mark mark_of_offset(std::string_view text, std::size_t offset) {
+  Mark mark{1, 1};
+  for (std::size_t i = 0; i < offset && i < text.size(); ++i) {
+    if (text[i] == '\n') {
+      ++mark.line;
+      mark.column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++mark.column;
+    }
+  }
+  return mark;
+}
+
+class Converter {
+ public:
+  Converter(const std::string& file, std::vector<Diagnostic>& diagnostics, const ReadLimits& limits)
+      : file_(file), diagnostics_(diagnostics), limits_(limits) {}
+
+  std::optional<MarkedNode> convert(const YAML::Node& node, int depth) {
+    if (++node_count_ > limits_.max_nodes) {
+      if (!reported_size_) {
+        error(to_mark(node.Mark()), "document has more than " + std::to_string(limits_.max_nodes) +
+                                        " values after alias expansion; refusing to expand it");
+        reported_size_ = true;
+      }
+      return std::nullopt;
+    }
+    if (depth > limits_.max_depth) {
+      error(to_mark(node.Mark()),
+            "nesting is deeper than " + std::to_string(limits_.max_depth) + " levels");
+      return std::nullopt;
+    }
+    MarkedNode out;
+    out.mark = to_mark(node.Mark());
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        out.kind = MarkedNode::Kind::kNull;
+        return out;
+      case YAML::NodeType::Scalar:
+        if (!resolve_scalar(node, out)) {
+          return std::nullopt;
+        }
+        return out;
+      case YAML::NodeType::Sequence: {
+        out.kind = MarkedNode::Kind::kSeq;
+        bool ok = true;
+        for (const YAML::Node& item : node) {
+          auto converted = convert(item, depth + 1);
+          if (!converted) {
+            ok = false;
+            if (reported_size_) {
+              return std::nullopt;
+            }
+            continue;
+          }
+          out.items.push_back(std::move(*converted));
+        }
+        return ok ? std::optional<MarkedNode>(std::move(out)) : std::nullopt;
+      }
+      case YAML::NodeType::Map:
+        return convert_map(node, depth, std::move(out));
+    }
+    return std::nullopt;
+  }
+
+ private:
+  std::optional<MarkedNode> convert_map(const YAML::Node& node, int depth, MarkedNode out) {
+    out.kind = MarkedNode::Kind::kMap;
+    bool ok = true;
+    for (auto it = node.begin(); it != node.end(); ++it) {
+      const YAML::Node& key = it->first;
+      const Mark key_mark = to_mark(key.Mark());
+      if (!key.IsScalar()) {
+        error(key_mark, "mapping keys must be plain strings");
+        ok = false;
+        continue;
+      }
+      const std::string key_text = key.Scalar();
+      if (key_text == "<<" && key.Tag() == "?") {
+        error(key_mark, "merge keys (<<) are not supported; write the fields out");
+        ok = false;
+        continue;
+      }
+      if (const MarkedNode::Entry* first = find_entry(out, key_text)) {
+        error(key_mark, "duplicate key \"" + key_text + "\" (first defined at line " +
+                            std::to_string(first->key_mark.line) + ")");
+        ok = false;
+        continue;
+      }
+      auto value = convert(it->second, depth + 1);
+      if (!value) {
+        ok = false;
+        if (reported_size_) {
+          return std::nullopt;
+        }
+        continue;
+      }
+      // A key with no value ("labels:") has no position of its own in yaml-cpp: use the key's.
+      if (!value->mark.known()) {
+        value->mark = key_mark;
+      }
+      out.entries.push_back({key_text, key_mark, std::move(*value)});
+    }
+    return ok ? std::optional<MarkedNode>(std::move(out)) : std::nullopt;
+  }
+
+  static const MarkedNode::Entry* find_entry(const MarkedNode& map, const std::string& key) {
+    for (const auto& entry : map.entries) {
+      if (entry.key == key) {
+        return &entry;
+      }
+    }
+    return nullptr;
+  }
+
+  // YAML 1.2 core schema resolution for plain scalars; quoted and block scalars are strings.
+  bool resolve_scalar(const YAML::Node& node, MarkedNode& out) {
+    static const std::regex kInt(R"([-+]?[0-9]+)");
+    static const std::regex kOctal(R"(0o[0-7]+)");
+    static const std::regex kHex(R"(0x[0-9a-fA-F]+)");
+    static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+    static const std::regex kInf(R"([-+]?\.(inf|Inf|INF))");
+    static const std::regex kNan(R"(\.(nan|NaN|NAN))");
+
+    const std::string& text = node.Scalar();
+    const std::string& tag = node.Tag();
+    out.text = text;
+    out.kind = MarkedNode::Kind::kString;
+    if (tag == "!" || tag == "tag:yaml.org,2002:str") {
+      return true;
+    }
+    if (tag != "?" && tag.rfind("tag:yaml.org,2002:", 0) != 0) {
+      error(out.mark, "unsupported YAML tag \"" + tag + "\"");
+      return false;
+    }
+    if (text == "true" || text == "True" || text == "TRUE" || text == "false" || text == "False" ||
+        text == "FALSE") {
+      out.kind = MarkedNode::Kind::kBool;
+      out.boolean = text[0] == 't' || text[0] == 'T';
+    } else if (std::regex_match(text, kInt) || std::regex_match(text, kOctal) ||
+               std::regex_match(text, kHex)) {
+      const int base = text.rfind("0o", 0) == 0 ? 8 : text.rfind("0x", 0) == 0 ? 16 : 10;
+      const std::string digits = base == 10 ? text : text.substr(2);
+      errno = 0;
+      char* end = nullptr;
+      const long long value = std::strtoll(digits.c_str(), &end, base);
+      if (errno == ERANGE) {
+        error(out.mark, "integer " + text + " is out of range");
+        return false;
+      }
+      out.kind = MarkedNode::Kind::kInt;
+      out.integer = value;
+    } else if (std::regex_match(text, kFloat)) {
+      out.kind = MarkedNode::Kind::kFloat;
+      out.number = std::strtod(text.c_str(), nullptr);
+    } else if (std::regex_match(text, kInf) || std::regex_match(text, kNan)) {
+      // JSON has no infinity or NaN, and no field of the document takes one.
+      error(out.mark, "\"" + text + "\" (infinity or NaN) is not a valid value here");
+      return false;
+    }
+    return true;
+  }
+
+  void error(Mark mark, std::string message) {
+    diagnostics_.push_back({Severity::kError, file_, mark, std::move(message)});
+  }
+
+  const std::string& file_;
+  std::vector<Diagnostic>& diagnostics_;
+  const ReadLimits& limits_;
+  std::size_t node_count_ = 0;
+  bool reported_size_ = false;
+};
+
+}  // namespace
+
+std::optional<Mark> find_invalid_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto byte = static_cast<unsigned char>(text[i]);
+    std::size_t length = 0;
+    std::uint32_t code_point = 0;
+    if (byte < 0x80) {
+      ++i;
+      continue;
+    } else if ((byte & 0xE0) == 0xC0) {
+      length = 2;
+      code_point = byte & 0x1F;
+    } else if ((byte & 0xF0) == 0xE0) {
+      length = 3;
+      code_point = byte & 0x0F;
+    } else if ((byte & 0xF8) == 0xF0) {
+      length = 4;
+      code_point = byte & 0x07;
+    } else {
+      return mark_of_offset(text, i);
+    }
+    if (i + length > text.size()) {
+      return mark_of_offset(text, i);
+    }
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) {
+        return mark_of_offset(text, i);
+      }
+      code_point = (code_point << 6) | (next & 0x3F);
+    }
+    // Reject overlong forms, surrogates and values past U+10FFFF.
+    const bool overlong = (length == 2 && code_point < 0x80) ||
+                          (length == 3 && code_point < 0x800) ||
+                          (length == 4 && code_point < 0x10000);
+    if (overlong || (code_point >= 0xD800 && code_point <= 0xDFFF) || code_point > 0x10FFFF) {
+      return mark_of_offset(text, i);
+    }
+    i += length;
+  }
+  return std::nullopt;
+}
+
+std::optional<MarkedNode> read_yaml(std::string_view text, const std::string& file,
+                                    std::vector<Diagnostic>& diagnostics,
+                                    const ReadLimits& limits) {
+  const auto error = [&](Mark mark, std::string message) {
+    diagnostics.push_back({Severity::kError, file, mark, std::move(message)});
+    return std::nullopt;
+  };
+  if (text.size() > limits.max_bytes) {
+    return error({}, "file is larger than the limit of " + std::to_string(limits.max_bytes) +
+                         " bytes; a desired state is never that big");
+  }
+  if (text.substr(0, 2) == "\xFF\xFE" || text.substr(0, 2) == "\xFE\xFF") {
+    return error(Mark{1, 1}, "file is UTF-16; save it as UTF-8");
+  }
+  if (text.substr(0, kUtf8Bom.size()) == kUtf8Bom) {
+    text.remove_prefix(kUtf8Bom.size());
+  }
+  if (auto bad = find_invalid_utf8(text)) {
+    return error(*bad, "file is not valid UTF-8 (first bad byte here)");
+  }
+  if (text.find('\0') != std::string_view::npos) {
+    return error(mark_of_offset(text, text.find('\0')), "file contains a NUL byte");
+  }
+
+  std::vector<YAML::Node> documents;
+  try {
+    documents = YAML::LoadAll(std::string(text));
+  } catch (const YAML::DeepRecursion& e) {
+    return error(to_mark(e.mark), "nesting is too deep to parse");
+  } catch (const YAML::Exception& e) {
+    return error(to_mark(e.mark), "YAML syntax error: " + e.msg);
+  }
+  if (documents.empty() || documents.front().IsNull()) {
+    return error({}, "file is empty: expected a SwarmCluster document");
+  }
+  if (documents.size() > 1) {
+    return error(to_mark(documents[1].Mark()),
+                 "file holds " + std::to_string(documents.size()) +
+                     " YAML documents; put exactly one SwarmCluster document in a file");
+  }
+  Converter converter(file, diagnostics, limits);
+  return converter.convert(documents.front(), 0);
+}
+
+}  // namespace swarmop::model::detail
