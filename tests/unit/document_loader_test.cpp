@@ -1,1 +1,118 @@
 #include <catch2/catch.hpp>
+
+#include "swarmop/model/document_loader.hpp"
+
+using namespace swarmop::model;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::vector<std::string> formatted(const LoadedDocument& document) {
+  std::vector<std::string> out;
+  for (const auto& d : document.diagnostics) {
+    out.push_back(format_diagnostic(d));
+  }
+  return out;
+}
+
+constexpr const char* kHeader =
+    "apiVersion: swarm-operator/v1alpha1\nkind: SwarmCluster\nmetadata: {name: t}\n";
+
+}  // namespace
+
+TEST_CASE("a minimal document gets every schema default", "[unit][loader]") {
+  auto doc = load_document_text(std::string(kHeader) +
+                                    "spec:\n  swarm:\n    nodes: [{hostname: node1, role: manager}]\n"
+                                    "  rabbitmq:\n    nodes:\n      - {service: rabbitmq, node: node1}\n"
+                                    "      - {service: rabbitmq2, node: node1}\n"
+                                    "  couchbase:\n    nodes: [{service: couchbase, node: node1}]\n",
+                                "min.yaml");
+  INFO(formatted(doc).size());
+  REQUIRE(doc.ok());
+  const DesiredState& state = *doc.state;
+  CHECK(state.stack == "iservices");
+  CHECK_FALSE(state.swarm.prune);
+  REQUIRE(state.swarm.nodes.size() == 1);
+  CHECK(state.swarm.nodes[0].availability == Availability::kActive);
+  REQUIRE(state.rabbitmq);
+  CHECK(state.rabbitmq->ha_policy.name == "ha-all");
+  CHECK(state.rabbitmq->ha_policy.pattern == ".*");
+  CHECK(state.rabbitmq->ha_policy.sync_mode == HaSyncMode::kManual);
+  CHECK_FALSE(state.rabbitmq->ha_policy_declared);
+  CHECK(state.rabbitmq->sync_mirrors);
+  // The manual's grace periods when the file gives none: node 1 longest.
+  CHECK(state.rabbitmq->stop_grace_periods == std::vector<Duration>{20s, 10s});
+  REQUIRE(state.couchbase);
+  CHECK(state.couchbase->auto_failover.enabled);
+  CHECK(state.couchbase->auto_failover.timeout == 120s);
+  CHECK(state.couchbase->auto_rebalance);
+  // Two rabbit nodes on one host is allowed but warned about.
+  CHECK(formatted(doc) ==
+        std::vector<std::string>{"min.yaml:10:36: warning: spec.rabbitmq.nodes[1].node: two RabbitMQ "
+                                 "nodes on node1 (also nodes[0]): losing that host loses both"});
+}
+
+TEST_CASE("service fields decode into values", "[unit][loader]") {
+  auto doc = load_document_text(
+      std::string(kHeader) +
+          "spec:\n  swarm:\n    nodes: [{hostname: node1, role: manager, labels: {types: master, "
+          "rack: 7, ssd: true}}]\n"
+          "  services:\n    gui:\n      replicas: 1\n      maxReplicasPerNode: 1\n"
+          "      constraints: [node.labels.types == master]\n      spread: true\n"
+          "      stopGracePeriod: 20s\n      restartDelay: 1m30s\n"
+          "      env: {additional_worker_args: --x, debug: false, workers: 4}\n"
+          "      resources: {limits: {cpus: 2, memory: 2G}, reservations: {cpus: '0.5', memory: "
+          "512M}}\n",
+      "svc.yaml");
+  REQUIRE(doc.ok());
+  const auto& node = doc.state->swarm.nodes[0];
+  CHECK(node.labels == std::map<std::string, std::string>{{"rack", "7"}, {"ssd", "true"},
+                                                          {"types", "master"}});
+  const ServiceSpec& gui = doc.state->services.at("gui");
+  CHECK(gui.replicas == 1u);
+  CHECK(gui.max_replicas_per_node == 1u);
+  REQUIRE(gui.constraints);
+  CHECK(gui.constraints->at(0).to_string() == "node.labels.types == master");
+  CHECK(gui.spread);
+  CHECK(gui.stop_grace_period == Duration(20s));
+  CHECK(gui.restart_delay == Duration(90s));
+  CHECK(gui.env.at("debug") == "false");
+  CHECK(gui.env.at("workers") == "4");
+  REQUIRE(gui.resources);
+  CHECK(gui.resources->limits->cpus == 2.0);
+  CHECK(gui.resources->limits->memory_bytes == 2LL << 30);
+  CHECK(gui.resources->reservations->cpus == 0.5);
+  CHECK(gui.resources->reservations->memory_bytes == 512LL << 20);
+}
+
+TEST_CASE("every schema error is reported at once, with positions", "[unit][loader]") {
+  auto doc = load_document_text(std::string(kHeader) +
+                                    "spec:\n  swarm:\n    nodes:\n      - hostname: node1\n"
+                                    "        role: boss\n        availabilty: drain\n"
+                                    "  servics: {}\n",
+                                "bad.yaml");
+  CHECK_FALSE(doc.ok());
+  CHECK(formatted(doc) ==
+        std::vector<std::string>{
+            "bad.yaml:8:15: error: spec.swarm.nodes[0].role: \"boss\" is not one of: manager, "
+            "worker",
+            "bad.yaml:9:9: error: spec.swarm.nodes[0].availabilty: unknown field \"availabilty\" "
+            "in spec.swarm.nodes[0]; did you mean \"availability\"?",
+            "bad.yaml:10:3: error: spec.servics: unknown field \"servics\" in spec; did you mean "
+            "\"services\"?"});
+  REQUIRE(doc.json);  // the YAML parsed, so the JSON view exists for external validators
+  CHECK(doc.json->at("spec").at("swarm").at("nodes").at(0).at("role") == "boss");
+}
+
+TEST_CASE("a missing file is a clear error", "[unit][loader]") {
+  auto doc = load_document_file("/nonexistent/cluster.yaml");
+  CHECK(formatted(doc) ==
+        std::vector<std::string>{"/nonexistent/cluster.yaml: error: cannot open file"});
+}
+
+TEST_CASE("a directory is not a document", "[unit][loader]") {
+  auto doc = load_document_file("/tmp");
+  CHECK_FALSE(doc.ok());
+  REQUIRE(doc.diagnostics.size() == 1);
+  CHECK(doc.diagnostics[0].message.find("cannot") == 0);
+}
