@@ -1,11 +1,7 @@
 #include "yaml_reader.hpp"
 
-// GCC 12 reports a false -Wdangling-pointer inside yaml-cpp 0.7's node iterator (impl.h).
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdangling-pointer"
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
-#pragma GCC diagnostic pop
 
 #include <cmath>
 #include <regex>
@@ -95,7 +91,10 @@ class Converter {
     out.kind = MarkedNode::Kind::kMap;
     bool ok = true;
     for (auto it = node.begin(); it != node.end(); ++it) {
-      const YAML::Node& key = it->first;
+      // Copies, not references: the iterator's -> returns a temporary pair (Node copies share
+      // their data, so this is cheap).
+      const YAML::Node key = it->first;
+      const YAML::Node value = it->second;
       const Mark key_mark = to_mark(key.Mark());
       if (!key.IsScalar()) {
         error(key_mark, "mapping keys must be plain strings");
@@ -114,8 +113,8 @@ class Converter {
         ok = false;
         continue;
       }
-      auto value = convert(it->second, depth + 1);
-      if (!value) {
+      auto converted = convert(value, depth + 1);
+      if (!converted) {
         ok = false;
         if (reported_size_) {
           return std::nullopt;
@@ -123,10 +122,10 @@ class Converter {
         continue;
       }
       // A key with no value ("labels:") has no position of its own in yaml-cpp: use the key's.
-      if (!value->mark.known()) {
-        value->mark = key_mark;
+      if (!converted->mark.known()) {
+        converted->mark = key_mark;
       }
-      out.entries.push_back({key_text, key_mark, std::move(*value)});
+      out.entries.push_back({key_text, key_mark, std::move(*converted)});
     }
     return ok ? std::optional<MarkedNode>(std::move(out)) : std::nullopt;
   }
