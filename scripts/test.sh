@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Builds twice and runs every test in both builds: the release build, and a build with
+# AddressSanitizer and UndefinedBehaviorSanitizer. Exits non-zero on any failure.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+jobs="$(nproc)"
+
+echo "== release build (build/)"
+scripts/build.sh build
+(cd build && ctest --output-on-failure -j "$jobs")
+
+echo "== sanitizer build (build-asan/: ASan + UBSan)"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSWARMOP_SANITIZE=ON -DSWARMOP_WERROR=ON >/dev/null
+cmake --build build-asan -j "$jobs"
+(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+   UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
