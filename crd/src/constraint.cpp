@@ -115,7 +115,10 @@ Match evaluate(const Constraint& c, const NodeAttributes& node) {
     return compare_label(c, node.labels, kNodeLabelPrefix);
   }
   if (has_prefix_fold(key, kEngineLabelPrefix)) {
-    return compare_label(c, node.engine_labels, kEngineLabelPrefix);
+    if (!node.engine_labels) {
+      return Match::kUnknown;
+    }
+    return compare_label(c, *node.engine_labels, kEngineLabelPrefix);
   }
   const auto known_or_unknown = [&c](const std::string& actual) {
     return actual.empty() ? Match::kUnknown : compare(c, actual);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <cstdlib>
 
 #include "swarmop/model/size.hpp"
 
@@ -28,8 +29,12 @@ bool flag(const MarkedNode& node, std::string_view key, bool fallback) {
   return found != nullptr && found->kind == MarkedNode::Kind::kBool ? found->boolean : fallback;
 }
 
+// The schema bounds every integer field well inside int64, so the cast of an integral float
+// such as 2.0 is exact.
 std::int64_t integer(const MarkedNode& node, std::string_view key) {
-  return static_cast<std::int64_t>(child(node, key).as_double());
+  const MarkedNode& value = child(node, key);
+  return value.kind == MarkedNode::Kind::kInt ? value.integer
+                                              : static_cast<std::int64_t>(value.as_double());
 }
 
 std::optional<Duration> duration(const MarkedNode& node, std::string_view key) {
@@ -85,11 +90,13 @@ NodeSpec decode_node(const MarkedNode& node) {
 ResourceAmounts decode_amounts(const MarkedNode& node) {
   ResourceAmounts out;
   if (const MarkedNode* cpus = node.find("cpus")) {
-    out.cpus = cpus->is_number() ? cpus->as_double() : std::stod(cpus->text);
+    out.cpus = cpus->is_number() ? cpus->as_double() : std::strtod(cpus->text.c_str(), nullptr);
   }
   if (const MarkedNode* memory = node.find("memory")) {
-    out.memory_bytes = memory->is_number() ? static_cast<std::int64_t>(memory->as_double())
-                                           : parse_size(memory->text).value_or(0);
+    // An unparseable size was reported by the semantic pass; 0 never reaches a cluster.
+    out.memory_bytes = memory->kind == MarkedNode::Kind::kInt
+                           ? memory->integer
+                           : parse_size(memory->text).value_or(0);
   }
   return out;
 }

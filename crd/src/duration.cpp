@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <cstdlib>
 
 namespace swarmop::model {
 
@@ -43,6 +44,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
         return std::nullopt;
       }
     }
+    // strtod never throws; a number of hundreds of digits becomes huge and fails the cap.
     const std::string number(text.substr(number_start, pos - number_start));
     const Unit* unit = nullptr;
     for (const Unit& candidate : kUnits) {
@@ -55,7 +57,7 @@ std::optional<Duration> parse_duration(std::string_view text) {
       return std::nullopt;
     }
     pos += unit->suffix.size();
-    total += std::stod(number) * unit->millis;
+    total += std::strtod(number.c_str(), nullptr) * unit->millis;
     if (total > kMaxMillis) {
       return std::nullopt;
     }

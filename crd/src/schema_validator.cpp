@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <stdexcept>
@@ -75,8 +76,11 @@ std::string describe_value(const MarkedNode& node) {
       return "an object";
     case MarkedNode::Kind::kSeq:
       return "an array";
+    case MarkedNode::Kind::kNull:
+      return "null";
     default:
-      text = json::serialize(node.to_json());
+      // Numbers and booleans as the file spells them (2.5, not 2.5E0).
+      text = node.synthesized || node.text.empty() ? json::serialize(node.to_json()) : node.text;
   }
   if (text.size() > 60) {
     text = text.substr(0, 57) + "...";
@@ -147,6 +151,45 @@ std::vector<std::string> property_names(const json::object& schema) {
 
 std::string value_text(const json::value& value) {
   return value.is_string() ? std::string(value.as_string().c_str()) : json::serialize(value);
+}
+
+// "got integer 3", "got null", "got object": the value itself only where it adds something.
+std::string got(const MarkedNode& node) {
+  const std::string kind(kind_name(node.kind));
+  if (node.is_map() || node.is_seq() || node.kind == MarkedNode::Kind::kNull) {
+    return "got " + kind;
+  }
+  return "got " + kind + " " + describe_value(node);
+}
+
+bool is_type_mismatch_here(const SchemaFinding& finding, const std::string& path) {
+  return finding.path == path && finding.message.rfind("expected ", 0) == 0;
+}
+
+// How badly a oneOf/anyOf branch failed: a branch that failed only because the value has
+// another type is the least likely to be what the author meant.
+std::size_t branch_cost(const std::vector<SchemaFinding>& findings, const std::string& path) {
+  const bool type_only = std::all_of(findings.begin(), findings.end(),
+                                     [&](const auto& f) { return is_type_mismatch_here(f, path); });
+  return findings.size() + (type_only ? 1000 : 0);
+}
+
+// For a oneOf of object forms, "{username, passwordFile} or {file}", from their `required`.
+std::optional<std::string> describe_object_forms(const json::array& branches) {
+  std::vector<std::string> forms;
+  for (const auto& branch : branches) {
+    const auto* required =
+        branch.is_object() ? branch.as_object().if_contains("required") : nullptr;
+    if (required == nullptr) {
+      return std::nullopt;
+    }
+    std::vector<std::string> names;
+    for (const auto& name : required->as_array()) {
+      names.emplace_back(name.as_string());
+    }
+    forms.push_back("{" + join(names, ", ") + "}");
+  }
+  return join(forms, " or ");
 }
 
 }  // namespace
@@ -231,10 +274,7 @@ void SchemaValidator::validate(const json::value& schema_value, const MarkedNode
     const bool ok = std::any_of(allowed.begin(), allowed.end(),
                                 [&](const std::string& t) { return type_matches(t, node); });
     if (!ok) {
-      out.push_back({node.mark, path,
-                     "expected " + join(allowed, " or ") + ", got " +
-                         std::string(kind_name(node.kind)) +
-                         (node.is_map() || node.is_seq() ? "" : " " + describe_value(node))});
+      out.push_back({node.mark, path, "expected " + join(allowed, " or ") + ", " + got(node)});
       return;  // nothing else about a value of the wrong type is worth saying
     }
   }
@@ -453,21 +493,30 @@ void SchemaValidator::validate_combinators(const json::object& schema, const Mar
       // Report the branch that came closest: fewest findings. When every branch failed only on
       // the type of this very value, merge them into one "expected A or B" message.
       const bool all_type_errors = std::all_of(results.begin(), results.end(), [&](auto& r) {
-        return r.size() == 1 && r[0].path == path && r[0].message.rfind("expected ", 0) == 0;
+        return r.size() == 1 && is_type_mismatch_here(r[0], path);
       });
+      const auto forms = describe_object_forms(branches->as_array());
       if (all_type_errors) {
         std::vector<std::string> expected;
         for (const auto& r : results) {
           const std::string& m = r[0].message;
           expected.push_back(m.substr(9, m.find(", got") - 9));
         }
-        out.push_back({node.mark, path,
-                       "expected " + join(expected, " or ") + ", got " +
-                           std::string(kind_name(node.kind)) + " " + describe_value(node)});
+        out.push_back({node.mark, path, "expected " + join(expected, " or ") + ", " + got(node)});
       } else {
-        const auto best = std::min_element(results.begin(), results.end(),
-                                           [](auto& a, auto& b) { return a.size() < b.size(); });
-        out.insert(out.end(), best->begin(), best->end());
+        const auto best = std::min_element(results.begin(), results.end(), [&](auto& a, auto& b) {
+          return branch_cost(a, path) < branch_cost(b, path);
+        });
+        const bool only_missing = std::all_of(best->begin(), best->end(), [](const auto& f) {
+          return f.message.rfind("missing required field", 0) == 0;
+        });
+        if (node.is_map() && forms && !only_missing) {
+          // Fields of several forms mixed: name the forms rather than echo one form's
+          // complaints about fields that belong to another.
+          out.push_back({node.mark, path, "use exactly one of these forms: " + *forms});
+        } else {
+          out.insert(out.end(), best->begin(), best->end());
+        }
       }
     } else if (passing > 1 && std::string_view(keyword) == "oneOf") {
       out.push_back(

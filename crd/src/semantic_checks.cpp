@@ -1,15 +1,27 @@
 #include "semantic_checks.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <variant>
+
+#include "swarmop/model/size.hpp"
 
 namespace swarmop::model::detail {
 
 namespace {
 
 using PathPart = std::variant<std::string_view, std::size_t>;
+
+bool equal_fold(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 std::string join(const std::vector<std::string>& words) {
   std::string out;
@@ -25,6 +37,7 @@ class Checker {
       : state_(state), root_(root), file_(file) {}
 
   std::vector<Diagnostic> run() {
+    check_quantities();
     check_node_names();
     check_quorum();
     check_datacenters();
@@ -87,6 +100,64 @@ class Checker {
   }
   void warning(Mark mark, std::string message) {
     out_.push_back({Severity::kWarning, file_, mark, std::move(message)});
+  }
+
+  // The schema checks the spelling of durations, sizes and CPU counts; here their size is
+  // checked, so an absurd value is an error rather than something silently replaced.
+  void check_quantity(const MarkedNode* node, const std::string& path, std::string_view kind) {
+    if (node == nullptr || node->synthesized || !node->is_string()) {
+      if (kind == "cpus" && node != nullptr && node->is_number() && node->as_double() > 100'000) {
+        error(node->mark, path + ": " + node->text + " CPUs is more than any node has");
+      }
+      return;
+    }
+    bool ok = true;
+    if (kind == "duration") {
+      ok = parse_duration(node->text).has_value();
+    } else if (kind == "size") {
+      ok = parse_size(node->text).has_value();
+    } else if (kind == "cpus") {
+      const double cpus = std::strtod(node->text.c_str(), nullptr);
+      ok = std::isfinite(cpus) && cpus <= 100'000;
+    }
+    if (!ok) {
+      error(node->mark, path + ": " + node->text + " is out of range for a " + std::string(kind) +
+                            (kind == "duration" ? " (at most 10 years)" : ""));
+    }
+  }
+
+  void check_quantities() {
+    const MarkedNode* spec = root_.find("spec");
+    if (const MarkedNode* services = spec->find("services")) {
+      for (const auto& entry : services->entries) {
+        const std::string path = "spec.services." + entry.key;
+        check_quantity(entry.value.find("stopGracePeriod"), path + ".stopGracePeriod", "duration");
+        check_quantity(entry.value.find("restartDelay"), path + ".restartDelay", "duration");
+        if (const MarkedNode* resources = entry.value.find("resources")) {
+          for (const char* which : {"limits", "reservations"}) {
+            if (const MarkedNode* amounts = resources->find(which)) {
+              const std::string prefix = path + ".resources." + which;
+              check_quantity(amounts->find("memory"), prefix + ".memory", "size");
+              check_quantity(amounts->find("cpus"), prefix + ".cpus", "cpus");
+            }
+          }
+        }
+      }
+    }
+    if (const MarkedNode* couchbase = spec->find("couchbase")) {
+      if (const MarkedNode* failover = couchbase->find("autoFailover")) {
+        check_quantity(failover->find("timeout"), "spec.couchbase.autoFailover.timeout",
+                       "duration");
+      }
+    }
+    if (const MarkedNode* rabbitmq = spec->find("rabbitmq")) {
+      if (const MarkedNode* periods = rabbitmq->find("stopGracePeriods")) {
+        for (std::size_t i = 0; i < periods->items.size(); ++i) {
+          check_quantity(&periods->items[i],
+                         "spec.rabbitmq.stopGracePeriods[" + std::to_string(i) + "]", "duration");
+        }
+      }
+    }
   }
 
   void check_node_names() {
@@ -153,6 +224,16 @@ class Checker {
     }
   }
 
+  // Swarm compares hostnames without regard to case, so the checks do too.
+  const NodeSpec* find_node_fold(std::string_view hostname) const {
+    for (const NodeSpec& node : state_.swarm.nodes) {
+      if (equal_fold(node.hostname, hostname)) {
+        return &node;
+      }
+    }
+    return nullptr;
+  }
+
   static NodeAttributes attributes(const NodeSpec& node) {
     NodeAttributes out;
     out.hostname = node.hostname;
@@ -205,8 +286,8 @@ class Checker {
 
   void check_constraint_references(const Constraint& constraint, Mark mark,
                                    const std::string& path) {
-    if (constraint.attribute == "node.hostname" && constraint.op == Constraint::Op::kEqual &&
-        state_.find_node(constraint.value) == nullptr) {
+    if (equal_fold(constraint.attribute, "node.hostname") &&
+        constraint.op == Constraint::Op::kEqual && find_node_fold(constraint.value) == nullptr) {
       std::vector<std::string> names;
       for (const NodeSpec& node : state_.swarm.nodes) {
         names.push_back(node.hostname);
@@ -303,8 +384,8 @@ class Checker {
       return;
     }
     for (const Constraint& c : *service->second.constraints) {
-      if (c.attribute == "node.hostname" && c.op == Constraint::Op::kEqual &&
-          c.value != entry.node) {
+      if (equal_fold(c.attribute, "node.hostname") && c.op == Constraint::Op::kEqual &&
+          !equal_fold(c.value, entry.node)) {
         error(at({"spec", "services", entry.service, "constraints"}),
               "spec.services." + entry.service + ".constraints: pins the service to " + c.value +
                   " but " + path + " pins it to " + entry.node);

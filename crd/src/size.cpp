@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <string>
 
 namespace swarmop::model {
@@ -23,7 +24,7 @@ std::optional<std::int64_t> parse_size(std::string_view text) {
       return std::nullopt;
     }
   }
-  const double number = std::stod(std::string(text.substr(0, pos)));
+  const double number = std::strtod(std::string(text.substr(0, pos)).c_str(), nullptr);
   std::string_view suffix = text.substr(pos);
 
   // Accepted suffixes: "", b/B, and K/M/G/T in either case, optionally followed by "i" and
@@ -50,7 +51,7 @@ std::optional<std::int64_t> parse_size(std::string_view text) {
     }
   }
   const double bytes = std::round(number * multiplier);
-  if (bytes >= 9.2e18) {
+  if (!std::isfinite(bytes) || bytes >= 9.2e18) {
     return std::nullopt;
   }
   return static_cast<std::int64_t>(bytes);

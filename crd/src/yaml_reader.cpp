@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <regex>
+#include <unordered_map>
 
 namespace swarmop::model::detail {
 
@@ -90,6 +91,7 @@ class Converter {
   std::optional<MarkedNode> convert_map(const YAML::Node& node, int depth, MarkedNode out) {
     out.kind = MarkedNode::Kind::kMap;
     bool ok = true;
+    std::unordered_map<std::string, Mark> seen;  // keeps the duplicate check linear
     for (auto it = node.begin(); it != node.end(); ++it) {
       // Copies, not references: the iterator's -> returns a temporary pair (Node copies share
       // their data, so this is cheap).
@@ -107,9 +109,9 @@ class Converter {
         ok = false;
         continue;
       }
-      if (const MarkedNode::Entry* first = find_entry(out, key_text)) {
+      if (const auto [first, inserted] = seen.emplace(key_text, key_mark); !inserted) {
         error(key_mark, "duplicate key \"" + key_text + "\" (first defined at line " +
-                            std::to_string(first->key_mark.line) + ")");
+                            std::to_string(first->second.line) + ")");
         ok = false;
         continue;
       }
@@ -121,22 +123,16 @@ class Converter {
         }
         continue;
       }
-      // A key with no value ("labels:") has no position of its own in yaml-cpp: use the key's.
-      if (!converted->mark.known()) {
+      // A key with no value ("labels:") has no position of its own: yaml-cpp reports the next
+      // token's, which may be lines away. The key's position is the one a reader looks for.
+      const bool empty_value =
+          converted->kind == MarkedNode::Kind::kNull && converted->mark.line != key_mark.line;
+      if (!converted->mark.known() || empty_value) {
         converted->mark = key_mark;
       }
       out.entries.push_back({key_text, key_mark, std::move(*converted)});
     }
     return ok ? std::optional<MarkedNode>(std::move(out)) : std::nullopt;
-  }
-
-  static const MarkedNode::Entry* find_entry(const MarkedNode& map, const std::string& key) {
-    for (const auto& entry : map.entries) {
-      if (entry.key == key) {
-        return &entry;
-      }
-    }
-    return nullptr;
   }
 
   // YAML 1.2 core schema resolution for plain scalars; quoted and block scalars are strings.
@@ -179,6 +175,10 @@ class Converter {
     } else if (std::regex_match(text, kFloat)) {
       out.kind = MarkedNode::Kind::kFloat;
       out.number = std::strtod(text.c_str(), nullptr);
+      if (!std::isfinite(out.number)) {
+        error(out.mark, "number " + text + " is out of range");
+        return false;
+      }
     } else if (std::regex_match(text, kInf) || std::regex_match(text, kNan)) {
       // JSON has no infinity or NaN, and no field of the document takes one.
       error(out.mark, "\"" + text + "\" (infinity or NaN) is not a valid value here");

@@ -1,7 +1,7 @@
+#include "swarmop/cli/cli.hpp"
+
 #include <catch2/catch.hpp>
 #include <sstream>
-
-#include "swarmop/cli/cli.hpp"
 
 namespace {
 
@@ -54,8 +54,8 @@ TEST_CASE("every command documents its options and exit codes", "[unit][cli]") {
 }
 
 TEST_CASE("validate accepts the examples", "[unit][cli]") {
-  auto r = run({"validate", "--strict", kExamples + "three-node.yaml",
-                kExamples + "single-node.yaml"});
+  auto r =
+      run({"validate", "--strict", kExamples + "three-node.yaml", kExamples + "single-node.yaml"});
   CHECK(r.code == 0);
   CHECK(r.err.empty());
   CHECK(r.out.find("three-node.yaml: valid\n") != std::string::npos);

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "swarmop/model/constraint.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace swarmop::model;
 

@@ -1,6 +1,6 @@
-#include <catch2/catch.hpp>
-
 #include "swarmop/model/document_loader.hpp"
+
+#include <catch2/catch.hpp>
 
 using namespace swarmop::model;
 using namespace std::chrono_literals;
@@ -21,12 +21,13 @@ constexpr const char* kHeader =
 }  // namespace
 
 TEST_CASE("a minimal document gets every schema default", "[unit][loader]") {
-  auto doc = load_document_text(std::string(kHeader) +
-                                    "spec:\n  swarm:\n    nodes: [{hostname: node1, role: manager}]\n"
-                                    "  rabbitmq:\n    nodes:\n      - {service: rabbitmq, node: node1}\n"
-                                    "      - {service: rabbitmq2, node: node1}\n"
-                                    "  couchbase:\n    nodes: [{service: couchbase, node: node1}]\n",
-                                "min.yaml");
+  auto doc =
+      load_document_text(std::string(kHeader) +
+                             "spec:\n  swarm:\n    nodes: [{hostname: node1, role: manager}]\n"
+                             "  rabbitmq:\n    nodes:\n      - {service: rabbitmq, node: node1}\n"
+                             "      - {service: rabbitmq2, node: node1}\n"
+                             "  couchbase:\n    nodes: [{service: couchbase, node: node1}]\n",
+                         "min.yaml");
   INFO(formatted(doc).size());
   REQUIRE(doc.ok());
   const DesiredState& state = *doc.state;
@@ -47,9 +48,9 @@ TEST_CASE("a minimal document gets every schema default", "[unit][loader]") {
   CHECK(state.couchbase->auto_failover.timeout == 120s);
   CHECK(state.couchbase->auto_rebalance);
   // Two rabbit nodes on one host is allowed but warned about.
-  CHECK(formatted(doc) ==
-        std::vector<std::string>{"min.yaml:10:36: warning: spec.rabbitmq.nodes[1].node: two RabbitMQ "
-                                 "nodes on node1 (also nodes[0]): losing that host loses both"});
+  CHECK(formatted(doc) == std::vector<std::string>{
+                              "min.yaml:10:36: warning: spec.rabbitmq.nodes[1].node: two RabbitMQ "
+                              "nodes on node1 (also nodes[0]): losing that host loses both"});
 }
 
 TEST_CASE("service fields decode into values", "[unit][loader]") {
@@ -66,8 +67,8 @@ TEST_CASE("service fields decode into values", "[unit][loader]") {
       "svc.yaml");
   REQUIRE(doc.ok());
   const auto& node = doc.state->swarm.nodes[0];
-  CHECK(node.labels == std::map<std::string, std::string>{{"rack", "7"}, {"ssd", "true"},
-                                                          {"types", "master"}});
+  CHECK(node.labels ==
+        std::map<std::string, std::string>{{"rack", "7"}, {"ssd", "true"}, {"types", "master"}});
   const ServiceSpec& gui = doc.state->services.at("gui");
   CHECK(gui.replicas == 1u);
   CHECK(gui.max_replicas_per_node == 1u);

@@ -17,8 +17,8 @@ TEST_CASE("durations parse in Go style", "[unit][duration]") {
 }
 
 TEST_CASE("malformed durations are rejected", "[unit][duration]") {
-  for (const char* bad : {"", "20", "s", "20 s", "20sec", "-5s", "1.s", ".5s", "1d", "20S",
-                          "99999999h"}) {
+  for (const char* bad :
+       {"", "20", "s", "20 s", "20sec", "-5s", "1.s", ".5s", "1d", "20S", "99999999h"}) {
     INFO(bad);
     CHECK_FALSE(parse_duration(bad).has_value());
   }

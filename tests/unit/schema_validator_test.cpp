@@ -1,7 +1,8 @@
+#include "schema_validator.hpp"
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
-#include "schema_validator.hpp"
 #include "yaml_reader.hpp"
 
 using namespace swarmop::model;
@@ -58,8 +59,7 @@ TEST_CASE("schema findings name the path and say what is wrong", "[unit][schema]
         std::vector<std::string>{": missing required field \"name\"",
                                  "nam: unknown field \"nam\"; did you mean \"name\"?"});
   CHECK(messages(validator, "name: ABC\n") ==
-        std::vector<std::string>{
-            "name: \"ABC\" is not a valid name (for example: abc)"});
+        std::vector<std::string>{"name: \"ABC\" is not a valid name (for example: abc)"});
   CHECK(messages(validator, "name: a\nport: 0\n") ==
         std::vector<std::string>{"port: 0 is less than the minimum 1"});
   CHECK(messages(validator, "name: a\nport: '80'\n") ==
@@ -112,4 +112,25 @@ TEST_CASE("the embedded schema is the crd/ file and compiles", "[unit][schema]")
   const auto& schema = validator.schema().as_object();
   CHECK(schema.at("$schema").as_string() == "https://json-schema.org/draft/2020-12/schema");
   CHECK(schema.at("$defs").as_object().contains("SwarmNode"));
+}
+
+TEST_CASE("mixing two object forms names the forms", "[unit][schema]") {
+  SchemaValidator validator(boost::json::parse(kSchema));
+  CHECK(messages(validator, "name: a\ncreds: {user: u, passwordFile: p, file: f}\n") ==
+        std::vector<std::string>{"creds: use exactly one of these forms: {user, passwordFile} or "
+                                 "{file}"});
+}
+
+TEST_CASE("a value of the right type is judged by its own branch", "[unit][schema]") {
+  SchemaValidator validator(boost::json::parse(
+      R"({"properties": {"size": {"anyOf": [{"type": "string", "pattern": "^[0-9]+M$"},
+                                           {"type": "integer", "minimum": 0}]}}})"));
+  CHECK(messages(validator, "size: -1\n") ==
+        std::vector<std::string>{"size: -1 is less than the minimum 0"});
+  CHECK(messages(validator, "size: ~\n") ==
+        std::vector<std::string>{"size: expected string or integer, got null"});
+  CHECK(messages(validator, "size: {a: 1}\n") ==
+        std::vector<std::string>{"size: expected string or integer, got object"});
+  CHECK(messages(validator, "size: 2.5\n") ==
+        std::vector<std::string>{"size: expected string or integer, got number 2.5"});
 }

@@ -73,8 +73,9 @@ TEST_CASE("duplicate hostnames are errors", "[unit][semantic]") {
 }
 
 TEST_CASE("replicas must be placeable", "[unit][semantic]") {
-  const std::string gui = "  services:\n    gui: {replicas: %R, maxReplicasPerNode: 1, "
-                          "constraints: [node.labels.types == master]}\n";
+  const std::string gui =
+      "  services:\n    gui: {replicas: %R, maxReplicasPerNode: 1, "
+      "constraints: [node.labels.types == master]}\n";
   const auto with = [&](int replicas) {
     std::string text = gui;
     text.replace(text.find("%R"), 2, std::to_string(replicas));
@@ -96,13 +97,15 @@ TEST_CASE("replicas must be placeable", "[unit][semantic]") {
 TEST_CASE("a constraint nothing satisfies is an error", "[unit][semantic]") {
   const std::string nodes =
       kThreeManagers + "      - {hostname: node4, labels: {types: worker}, availability: drain}\n";
-  CHECK(contains(findings(nodes, "  services:\n    steprunner: {replicas: 2, constraints: "
-                                 "[node.labels.types == worker]}\n"),
+  CHECK(contains(findings(nodes,
+                          "  services:\n    steprunner: {replicas: 2, constraints: "
+                          "[node.labels.types == worker]}\n"),
                  "error: spec.services.steprunner.replicas: 2 replica(s) cannot be placed: no "
                  "active node in spec.swarm.nodes satisfies node.labels.types == worker"));
   // Zero replicas place nothing, so nothing is wrong.
-  CHECK(findings(nodes, "  services:\n    steprunner: {replicas: 0, constraints: "
-                        "[node.labels.types == worker]}\n")
+  CHECK(findings(nodes,
+                 "  services:\n    steprunner: {replicas: 0, constraints: "
+                 "[node.labels.types == worker]}\n")
             .empty());
 }
 
@@ -111,10 +114,12 @@ TEST_CASE("constraints must reference declared nodes and labels", "[unit][semant
                     "  services:\n    redis: {constraints: [node.hostname == node9, "
                     "node.labels.zone == a, node.labels.a == b=c]}\n");
   CHECK(contains(f, "error: spec.services.redis.constraints[0]: node \"node9\" is not declared"));
-  CHECK(contains(f, "error: spec.services.redis.constraints[1]: no node in spec.swarm.nodes "
-                    "declares label \"zone\""));
-  CHECK(contains(f, "error: spec.services.redis.constraints[2]: invalid constraint "
-                    "\"node.labels.a == b=c\": value 'b=c' is invalid"));
+  CHECK(contains(f,
+                 "error: spec.services.redis.constraints[1]: no node in spec.swarm.nodes "
+                 "declares label \"zone\""));
+  CHECK(contains(f,
+                 "error: spec.services.redis.constraints[2]: invalid constraint "
+                 "\"node.labels.a == b=c\": value 'b=c' is invalid"));
 }
 
 TEST_CASE("data-store nodes must be pinned to declared, schedulable nodes", "[unit][semantic]") {
@@ -125,8 +130,9 @@ TEST_CASE("data-store nodes must be pinned to declared, schedulable nodes", "[un
                     "      - {service: couchbase-worker, node: node4}\n"
                     "      - {service: couchbase-worker2, node: node9}\n"
                     "      - {service: couchbase, node: node2}\n");
-  CHECK(contains(f, "error: spec.couchbase.nodes[1].node: couchbase-worker is pinned to node4, "
-                    "which is drained"));
+  CHECK(contains(f,
+                 "error: spec.couchbase.nodes[1].node: couchbase-worker is pinned to node4, "
+                 "which is drained"));
   CHECK(contains(f, "error: spec.couchbase.nodes[2].node: \"node9\" is not declared"));
   CHECK(contains(f, "error: spec.couchbase.nodes[3].service: duplicate service \"couchbase\""));
 }
@@ -135,8 +141,9 @@ TEST_CASE("a service section may not pin a data-store node elsewhere", "[unit][s
   auto f = findings(kThreeManagers,
                     "  services:\n    couchbase: {constraints: [node.hostname == node2]}\n"
                     "  couchbase:\n    nodes: [{service: couchbase, node: node1}]\n");
-  CHECK(contains(f, "error: spec.services.couchbase.constraints: pins the service to node2 but "
-                    "spec.couchbase.nodes[0] pins it to node1"));
+  CHECK(contains(f,
+                 "error: spec.services.couchbase.constraints: pins the service to node2 but "
+                 "spec.couchbase.nodes[0] pins it to node1"));
 }
 
 TEST_CASE("couchbase replica and failover advice", "[unit][semantic]") {
@@ -145,13 +152,16 @@ TEST_CASE("couchbase replica and failover advice", "[unit][semantic]") {
                     "      - {service: couchbase-worker, node: node2}\n"
                     "    buckets: {content: {replicas: 2}, logs: {replicas: 1}}\n"
                     "    autoFailover: {enabled: true, timeout: 2s}\n");
-  CHECK(contains(f, "warning: spec.couchbase.buckets.content.replicas: 2 replicas need 3 "
-                    "Couchbase nodes but 2 are declared; the operator will set 1"));
+  CHECK(contains(f,
+                 "warning: spec.couchbase.buckets.content.replicas: 2 replicas need 3 "
+                 "Couchbase nodes but 2 are declared; the operator will set 1"));
   CHECK_FALSE(contains(f, "buckets.logs"));
-  CHECK(contains(f, "error: spec.couchbase.autoFailover.timeout: 2s is outside what Couchbase "
-                    "accepts (5s to 1h)"));
-  CHECK(contains(f, "warning: spec.couchbase.autoFailover.enabled: Couchbase fails over "
-                    "automatically only with 3 or more nodes"));
+  CHECK(contains(f,
+                 "error: spec.couchbase.autoFailover.timeout: 2s is outside what Couchbase "
+                 "accepts (5s to 1h)"));
+  CHECK(contains(f,
+                 "warning: spec.couchbase.autoFailover.enabled: Couchbase fails over "
+                 "automatically only with 3 or more nodes"));
 }
 
 TEST_CASE("more than four couchbase nodes cannot be fully replicated", "[unit][semantic]") {
@@ -167,8 +177,9 @@ TEST_CASE("more than four couchbase nodes cannot be fully replicated", "[unit][s
 }
 
 TEST_CASE("rabbitmq policy and grace period advice", "[unit][semantic]") {
-  CHECK(contains(findings(kThreeManagers, "  rabbitmq:\n    nodes: [{service: rabbitmq, node: "
-                                          "node1}]\n    haPolicy: {}\n"),
+  CHECK(contains(findings(kThreeManagers,
+                          "  rabbitmq:\n    nodes: [{service: rabbitmq, node: "
+                          "node1}]\n    haPolicy: {}\n"),
                  "warning: spec.rabbitmq.haPolicy: one RabbitMQ node has nothing to mirror to"));
   const std::string three =
       "  rabbitmq:\n    nodes:\n      - {service: rabbitmq, node: node1}\n"
@@ -179,8 +190,7 @@ TEST_CASE("rabbitmq policy and grace period advice", "[unit][semantic]") {
                  "node 1's 20s"));
   CHECK(contains(findings(kThreeManagers, three + "    stopGracePeriods: [20s, 10s, 10s, 5s]\n"),
                  "error: spec.rabbitmq.stopGracePeriods: 4 periods for 3 RabbitMQ nodes"));
-  CHECK(contains(findings(kThreeManagers,
-                          three + "    haPolicy: {mode: exactly, params: 5}\n"),
+  CHECK(contains(findings(kThreeManagers, three + "    haPolicy: {mode: exactly, params: 5}\n"),
                  "warning: spec.rabbitmq.haPolicy.params: 5 copies asked for but only 3 nodes"));
 }
 
@@ -192,8 +202,43 @@ TEST_CASE("a service cannot be both a couchbase and a rabbitmq node", "[unit][se
 }
 
 TEST_CASE("spread over a label no node has does nothing", "[unit][semantic]") {
-  CHECK(contains(findings(kThreeManagers, "  services:\n    gui: {preferences: [{spread: "
-                                          "node.labels.datacenter}]}\n"),
+  CHECK(contains(findings(kThreeManagers,
+                          "  services:\n    gui: {preferences: [{spread: "
+                          "node.labels.datacenter}]}\n"),
                  "warning: spec.services.gui.preferences[0]: no node declares label "
                  "\"datacenter\""));
+}
+
+TEST_CASE("absurd quantities are errors, never silently replaced", "[unit][semantic]") {
+  const std::string digits(400, '9');
+  auto f =
+      findings(kThreeManagers, "  services:\n    gui: {stopGracePeriod: " + digits +
+                                   "s, restartDelay: 100000h, "
+                                   "resources: {limits: {cpus: '" +
+                                   digits + "', memory: " + digits +
+                                   "M}}}\n"
+                                   "  couchbase:\n    nodes: [{service: couchbase, node: node1}]\n"
+                                   "    autoFailover: {timeout: 100000h}\n");
+  CHECK(contains(f, "error: spec.services.gui.stopGracePeriod: " + digits + "s is out of range"));
+  CHECK(contains(f,
+                 "error: spec.services.gui.restartDelay: 100000h is out of range for a "
+                 "duration (at most 10 years)"));
+  CHECK(contains(f, "error: spec.services.gui.resources.limits.cpus: " + digits +
+                        " is out of range for a cpus"));
+  CHECK(contains(f, "error: spec.services.gui.resources.limits.memory: " + digits +
+                        "M is out of range for a size"));
+  CHECK(contains(f, "error: spec.couchbase.autoFailover.timeout: 100000h is out of range"));
+}
+
+TEST_CASE("engine labels and hostname case follow Swarm", "[unit][semantic]") {
+  // Engine labels are set in each daemon's configuration, not in this file: unknown, not false.
+  CHECK(findings(kThreeManagers,
+                 "  services:\n    db: {replicas: 1, constraints: "
+                 "[engine.labels.storage == ssd]}\n")
+            .empty());
+  // Swarm compares hostnames without case.
+  CHECK(findings(kThreeManagers,
+                 "  services:\n    db: {replicas: 1, constraints: "
+                 "[node.hostname == NODE1]}\n")
+            .empty());
 }

@@ -1,7 +1,7 @@
+#include "yaml_reader.hpp"
+
 #include <catch2/catch.hpp>
 #include <string>
-
-#include "yaml_reader.hpp"
 
 using namespace swarmop::model;
 using namespace swarmop::model::detail;
@@ -65,9 +65,13 @@ TEST_CASE("byte-level problems are reported before parsing", "[unit][yaml]") {
   CHECK(latin1.first_message().find("not valid UTF-8") != std::string::npos);
   CHECK(latin1.diagnostics[0].mark.line == 2);
   CHECK(latin1.diagnostics[0].mark.column == 7);
-  CHECK(read("\xFF\xFE" "a\0:\0").first_message() == "file is UTF-16; save it as UTF-8");
+  CHECK(read("\xFF\xFE"
+             "a\0:\0")
+            .first_message() == "file is UTF-16; save it as UTF-8");
   CHECK(read("a: 1\n---\nb: 2\n").first_message().find("2 YAML documents") != std::string::npos);
-  CHECK(read("\xEF\xBB\xBF" "a: 1\n").node.has_value());  // a UTF-8 BOM is fine
+  CHECK(read("\xEF\xBB\xBF"
+             "a: 1\n")
+            .node.has_value());  // a UTF-8 BOM is fine
 }
 
 TEST_CASE("overlong UTF-8 and surrogates are not valid UTF-8", "[unit][yaml]") {
@@ -110,7 +114,9 @@ TEST_CASE("hostile documents are bounded", "[unit][yaml]") {
 
   ReadLimits small;
   small.max_bytes = 16;
-  CHECK(read("a: 0123456789abcdef\n", small).first_message().rfind("file is larger than the limit of 16 bytes", 0) == 0);
+  CHECK(read("a: 0123456789abcdef\n", small)
+            .first_message()
+            .rfind("file is larger than the limit of 16 bytes", 0) == 0);
 }
 
 TEST_CASE("merge keys and custom tags are refused", "[unit][yaml]") {
@@ -123,4 +129,17 @@ TEST_CASE("sane aliases expand", "[unit][yaml]") {
   auto r = read("x: &labels {types: master}\ny: *labels\n");
   REQUIRE(r.node);
   CHECK(r.node->find("y")->find("types")->text == "master");
+}
+
+TEST_CASE("a key with no value is positioned at the key", "[unit][yaml]") {
+  auto r = read("labels:\n  zone:\nnext: 1\n");
+  REQUIRE(r.node);
+  const MarkedNode& zone = *r.node->find("labels")->find("zone");
+  CHECK(zone.kind == MarkedNode::Kind::kNull);
+  CHECK(zone.mark.line == 2);
+  CHECK(zone.mark.column == 3);
+}
+
+TEST_CASE("numbers too large for a double are errors", "[unit][yaml]") {
+  CHECK(read("cpus: 1e400\n").first_message() == "number 1e400 is out of range");
 }

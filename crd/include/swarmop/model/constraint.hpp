@@ -33,14 +33,16 @@ struct NodeAttributes {
   std::string platform_os;
   std::string platform_arch;
   std::map<std::string, std::string> labels;
-  std::map<std::string, std::string> engine_labels;
+  //! Engine labels live in each daemon's configuration; unset when not known (a node declared
+  //! in the file only), which makes engine.labels constraints evaluate to kUnknown.
+  std::optional<std::map<std::string, std::string>> engine_labels;
 };
 
 enum class Match { kYes, kNo, kUnknown };
 
 //! Evaluates a constraint the way Swarm's scheduler does (exact, case-sensitive for labels,
 //! case-insensitive for hostname and role; a missing label never equals and always differs).
-//! kUnknown when the attribute is not known (an empty id or platform).
+//! kUnknown when the attribute is not known (an empty id or platform, unknown engine labels).
 Match evaluate(const Constraint& constraint, const NodeAttributes& node);
 
 }  // namespace swarmop::model
