@@ -1,0 +1,202 @@
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "swarmop/clients/docker_http_client.hpp"
+#include "swarmop/clients/docker_json.hpp"
+#include "swarmop/clients/docker_spec_edit.hpp"
+#include "swarmop/clients/endpoint.hpp"
+
+using namespace swarmop;
+using namespace swarmop::clients;
+namespace json = boost::json;
+
+namespace {
+
+// Responses captured from a real dockerd 20.10 swarm (API 1.41).
+json::value fixture(const std::string& name) {
+  std::ifstream in(std::string(SWARMOP_SOURCE_DIR) + "/tests/fixtures/docker/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return json::parse(text.str());
+}
+
+}  // namespace
+
+TEST_CASE("real /nodes responses decode", "[unit][docker]") {
+  auto nodes = docker_json::decode_nodes(fixture("get-nodes-5.json"));
+  REQUIRE(nodes);
+  REQUIRE(nodes->size() == 5);
+  const auto leader = std::find_if(nodes->begin(), nodes->end(), [](auto& n) { return n.leader; });
+  REQUIRE(leader != nodes->end());
+  CHECK(leader->hostname == "node1");
+  CHECK(leader->role == "manager");
+  CHECK(leader->manager_reachability == "reachable");
+  CHECK(leader->manager_addr == "10.231.0.11:2377");
+  const auto worker =
+      std::find_if(nodes->begin(), nodes->end(), [](auto& n) { return n.hostname == "node4"; });
+  REQUIRE(worker != nodes->end());
+  CHECK(worker->role == "worker");
+  CHECK_FALSE(worker->manager_reachability.has_value());
+  CHECK(worker->state == "ready");
+  CHECK(worker->version > 0);
+  CHECK(worker->spec.contains("Role"));
+  CHECK(worker->engine_version == "20.10.24+dfsg1");
+}
+
+TEST_CASE("real /services and /tasks responses decode", "[unit][docker]") {
+  auto service = docker_json::decode_service(fixture("get-service-gui.json"));
+  REQUIRE(service);
+  CHECK(service->name == "gui");
+  CHECK(service->mode == "replicated");
+  CHECK(service->replicas == 3u);
+  CHECK(service->max_replicas == 1u);
+  CHECK(service->constraints == std::vector<std::string>{"node.labels.types==master"});
+  auto services = docker_json::decode_services(fixture("get-services.json"));
+  REQUIRE(services);
+  CHECK(services->size() == 2);
+
+  auto tasks = docker_json::decode_tasks(fixture("get-tasks-gui-pending.json"));
+  REQUIRE(tasks);
+  const auto pending =
+      std::find_if(tasks->begin(), tasks->end(), [](auto& t) { return t.state == "pending"; });
+  REQUIRE(pending != tasks->end());
+  CHECK(pending->node_id.empty());
+  CHECK(pending->err ==
+        "no suitable node (max replicas per node limit exceed; scheduling constraints not "
+        "satisfied on 2 nodes)");
+}
+
+TEST_CASE("join tokens are secrets", "[unit][docker]") {
+  auto swarm = docker_json::decode_swarm(fixture("get-swarm.json"));
+  REQUIRE(swarm);
+  CHECK(swarm->worker_join_token.reveal().rfind("SWMTKN-1-", 0) == 0);
+  std::ostringstream printed;
+  printed << swarm->worker_join_token;
+  CHECK(printed.str() == "[redacted]");
+}
+
+TEST_CASE("/info tells a manager from a worker", "[unit][docker]") {
+  auto manager = docker_json::decode_info(fixture("get-info-manager.json"));
+  auto worker = docker_json::decode_info(fixture("get-info-worker.json"));
+  REQUIRE(manager);
+  REQUIRE(worker);
+  CHECK(manager->control_available);
+  CHECK_FALSE(worker->control_available);
+  CHECK(manager->local_node_state == "active");
+  CHECK_FALSE(worker->remote_manager_addrs.empty());
+}
+
+TEST_CASE("events decode with their attributes", "[unit][docker]") {
+  std::ifstream in(std::string(SWARMOP_SOURCE_DIR) +
+                   "/tests/fixtures/docker/events-sample-role-avail-create-remove.jsonl");
+  std::string line;
+  std::getline(in, line);
+  auto event = docker_json::decode_event(json::parse(line));
+  REQUIRE(event);
+  CHECK(event->type == "node");
+  CHECK(event->action == "update");
+  CHECK(event->attributes.at("availability.new") == "drain");
+  CHECK(event->attributes.at("name") == "node4");
+  CHECK(event->time_nano > event->time);
+}
+
+TEST_CASE("broken responses are errors, never crashes", "[unit][docker]") {
+  CHECK_FALSE(docker_json::parse("{\"ID\":", "/nodes"));
+  CHECK(docker_json::parse("[1,", "/nodes").error().message ==
+        "unexpected response from the Docker engine: /nodes is not valid JSON (incomplete JSON)");
+  CHECK_FALSE(docker_json::decode_nodes(json::parse("{}")));
+  CHECK_FALSE(docker_json::decode_nodes(json::parse("[{\"Spec\":{}}]")));  // no ID
+  CHECK_FALSE(docker_json::decode_nodes(json::parse("[42]")));
+  // Fields of the wrong type read as empty rather than throwing.
+  auto odd = docker_json::decode_node(json::parse(
+      R"({"ID":"x","Version":{"Index":"7"},"Spec":{"Labels":{"a":1,"b":"c"},"Role":5},
+          "ManagerStatus":null})"));
+  REQUIRE(odd);
+  CHECK(odd->version == 0);
+  CHECK(odd->labels == std::map<std::string, std::string>{{"b", "c"}});
+  CHECK(odd->role.empty());
+  CHECK_FALSE(odd->manager_reachability);
+  CHECK_FALSE(docker_json::decode_version(json::parse("{}")));
+}
+
+TEST_CASE("engine errors map to what the caller should do", "[unit][docker]") {
+  using model::ErrorCode;
+  CHECK(classify_docker_error(500, "rpc error: code = Unknown desc = update out of sequence") ==
+        ErrorCode::kConflict);
+  CHECK(classify_docker_error(409, "rpc error: code = AlreadyExists desc = name conflicts") ==
+        ErrorCode::kConflict);
+  CHECK(classify_docker_error(404, "node nope not found") == ErrorCode::kNotFound);
+  CHECK(classify_docker_error(400, "invalid Role: \"boss\"") == ErrorCode::kInvalid);
+  CHECK(classify_docker_error(503,
+                              "This node is not a swarm manager. Worker nodes can't be used "
+                              "to view or modify cluster state.") == ErrorCode::kInvalid);
+  CHECK(classify_docker_error(503, "The swarm does not have a leader.") == ErrorCode::kTransient);
+  CHECK(classify_docker_error(500, "something else") == ErrorCode::kTransient);
+  CHECK(docker_json::error_message(R"({"message":"node nope not found"})") ==
+        "node nope not found");
+  CHECK(docker_json::error_message("plain text\n") == "plain text");
+}
+
+TEST_CASE("docker hosts parse like the docker CLI's", "[unit][docker]") {
+  auto unix_socket = parse_docker_host("unix:///var/run/docker.sock");
+  REQUIRE(unix_socket);
+  CHECK(unix_socket->unix_socket == "/var/run/docker.sock");
+  CHECK(unix_socket->display() == "unix:///var/run/docker.sock");
+  auto tcp = parse_docker_host("tcp://10.0.0.1:2376", TlsConfig{"ca", "cert", "key", true});
+  REQUIRE(tcp);
+  CHECK(tcp->base_url == "https://10.0.0.1:2376");
+  auto plain = parse_docker_host("tcp://127.0.0.1:2375");
+  REQUIRE(plain);
+  CHECK(plain->base_url == "http://127.0.0.1:2375");
+  CHECK_FALSE(parse_docker_host("unix://relative"));
+  CHECK_FALSE(parse_docker_host("tcp://host-without-port"));
+  CHECK_FALSE(parse_docker_host("ssh://user@host"));
+  auto url = parse_http_url("http://couchbase.isnet:8091/");
+  REQUIRE(url);
+  CHECK(url->base_url == "http://couchbase.isnet:8091");
+}
+
+TEST_CASE("spec edits change one field and keep the rest", "[unit][docker]") {
+  auto service = docker_json::decode_service(fixture("get-service-gui.json"));
+  REQUIRE(service);
+  json::object spec = service->spec;
+  spec["FieldFromTheFuture"] = json::object{{"keep", true}};
+
+  auto scaled = spec_edit::with_replicas(spec, 5);
+  CHECK(scaled.at("Mode").at("Replicated").at("Replicas").as_uint64() == 5);
+  CHECK(scaled.at("FieldFromTheFuture") == spec.at("FieldFromTheFuture"));
+  CHECK(scaled.at("TaskTemplate") == spec.at("TaskTemplate"));
+
+  auto forced = spec_edit::with_force_update_bumped(spec_edit::with_force_update_bumped(spec));
+  CHECK(forced.at("TaskTemplate").at("ForceUpdate").as_uint64() == 2);
+
+  auto placed = spec_edit::with_max_replicas(
+      spec_edit::with_constraints(spec, {"node.labels.types == master"}), 1);
+  const auto& placement = placed.at("TaskTemplate").at("Placement").as_object();
+  CHECK(placement.at("Constraints").as_array().size() == 1);
+  CHECK(placement.at("MaxReplicas").as_uint64() == 1);
+
+  auto env = spec_edit::with_env(spec_edit::with_env(spec, {{"A", "1"}, {"B", "2"}}),
+                                 {{"A", "3"}, {"C", "4"}});
+  CHECK(env.at("TaskTemplate").at("ContainerSpec").at("Env") == json::array{"A=3", "B=2", "C=4"});
+
+  auto timed = spec_edit::with_restart_delay(
+      spec_edit::with_stop_grace_period(spec, std::chrono::seconds(20)), std::chrono::seconds(30));
+  CHECK(timed.at("TaskTemplate").at("ContainerSpec").at("StopGracePeriod").as_int64() ==
+        20'000'000'000);
+  CHECK(timed.at("TaskTemplate").at("RestartPolicy").at("Delay").as_int64() == 30'000'000'000);
+  CHECK(timed.at("TaskTemplate").at("RestartPolicy").at("Condition") == "any");
+
+  auto limited = spec_edit::with_resources(spec, false, 1.5, 2LL << 30);
+  CHECK(limited.at("TaskTemplate").at("Resources").at("Limits").at("NanoCPUs").as_int64() ==
+        1'500'000'000);
+
+  json::object node_spec{{"Role", "worker"},
+                         {"Availability", "active"},
+                         {"Labels", json::object{{"owner", "ops"}, {"types", "worker"}}}};
+  auto relabelled = spec_edit::with_labels(node_spec, {{"types", "master"}}, {"gone"});
+  CHECK(relabelled.at("Labels") == json::object{{"owner", "ops"}, {"types", "master"}});
+  CHECK(spec_edit::with_role(node_spec, "manager").at("Role") == "manager");
+}
