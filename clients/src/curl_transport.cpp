@@ -140,6 +140,8 @@ model::Error transport_error(CURLcode code, const char* detail, const HttpReques
   error.operation = request.method + " " + request.path.substr(0, request.path.find('?'));
   error.target = target;
   error.message = std::string(curl_easy_strerror(code));
+  error.not_sent = code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_HOST ||
+                   code == CURLE_COULDNT_RESOLVE_PROXY;
   if (detail != nullptr && *detail != '\0') {
     error.message += ": " + std::string(detail);
   }

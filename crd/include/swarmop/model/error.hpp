@@ -26,6 +26,9 @@ struct Error {
   std::string operation;       //!< "POST /v1.41/nodes/abc/update"
   int http_status = 0;         //!< 0 when no HTTP response came back
   std::string server_message;  //!< the server's own error text, if any
+  //! The request provably never reached the server (connection refused, name not resolved), so
+  //! sending it elsewhere cannot apply it twice.
+  bool not_sent = false;
 
   std::string describe() const;  //!< one line for logs and status
 };

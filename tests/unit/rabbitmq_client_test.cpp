@@ -1,0 +1,137 @@
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
+
+#include "swarmop/clients/credentials.hpp"
+#include "swarmop/clients/rabbitmq_http_client.hpp"
+#include "swarmop/clients/rabbitmq_json.hpp"
+
+using namespace swarmop;
+using namespace swarmop::clients;
+namespace json = boost::json;
+
+// Shapes as a real RabbitMQ 3.10.8 answered (trimmed to the keys the operator reads).
+
+TEST_CASE("nodes: running, stopped and partitioned members", "[unit][rabbitmq]") {
+  auto nodes = rabbitmq_json::decode_nodes(json::parse(R"([
+    {"name":"rabbit1@localhost","type":"disc","running":true,"partitions":["rabbit3@localhost"],
+     "mem_alarm":false,"disk_free_alarm":true,"os_pid":"15149"},
+    {"name":"rabbit2@localhost","type":"disc","running":true},
+    {"name":"rabbit3@localhost","type":"disc","running":false,"cluster_links":[]}])"));
+  REQUIRE(nodes);
+  REQUIRE(nodes->size() == 3);
+  CHECK((*nodes)[0].partitions == std::vector<std::string>{"rabbit3@localhost"});
+  CHECK((*nodes)[0].disk_free_alarm);
+  // No statistics yet, or stopped: partitions unknown, not empty.
+  CHECK_FALSE((*nodes)[1].partitions.has_value());
+  CHECK_FALSE((*nodes)[2].running);
+}
+
+TEST_CASE("queues: mirrors compared as sets, absent keys mean not mirrored", "[unit][rabbitmq]") {
+  auto queues = rabbitmq_json::decode_queues(json::parse(R"([
+    {"name":"demo-q","vhost":"/","type":"classic","node":"rabbit1@localhost","policy":"ha-all",
+     "slave_nodes":["rabbit2@localhost","rabbit3@localhost"],
+     "synchronised_slave_nodes":["rabbit2@localhost"],"state":"running","messages":20300},
+    {"name":"synced","vhost":"/","type":"classic","node":"rabbit1@localhost","policy":"ha-all",
+     "slave_nodes":["rabbit2@localhost","rabbit3@localhost"],
+     "synchronised_slave_nodes":["rabbit3@localhost","rabbit2@localhost"]},
+    {"name":"plain","vhost":"/","type":"classic","policy":"no-ha","recoverable_slaves":null},
+    {"name":"qq1","vhost":"/","type":"quorum","policy":null,"leader":"rabbit1@localhost"},
+    {"name":"fresh","vhost":"/","type":"classic"}])"));
+  REQUIRE(queues);
+  REQUIRE(queues->size() == 5);
+  CHECK((*queues)[0].unsynchronised_mirrors() == std::vector<std::string>{"rabbit3@localhost"});
+  CHECK((*queues)[0].messages == 20300);
+  CHECK((*queues)[1].unsynchronised_mirrors().empty());
+  CHECK_FALSE((*queues)[2].mirror_nodes.has_value());
+  CHECK((*queues)[2].unsynchronised_mirrors().empty());
+  CHECK_FALSE((*queues)[3].policy.has_value());
+  CHECK((*queues)[4].state.empty());
+}
+
+TEST_CASE("policies compare by effect, not by spelling", "[unit][rabbitmq]") {
+  auto policy = rabbitmq_json::decode_policy(json::parse(
+      R"({"vhost":"/","name":"ha-all","pattern":".*","apply-to":"queues",
+          "definition":{"ha-mode":"all","ha-sync-mode":"manual"},"priority":0})"));
+  REQUIRE(policy);
+  RabbitPolicy desired{"/",  "ha-all",
+                       ".*", "queues",
+                       0,    json::object{{"ha-sync-mode", "manual"}, {"ha-mode", "all"}}};
+  CHECK(policy->same_effect_as(desired));
+  desired.definition["ha-sync-mode"] = "automatic";
+  CHECK_FALSE(policy->same_effect_as(desired));
+  RabbitPolicy exactly{"/",   "ha-two", ".*",
+                       "all", 0,        json::object{{"ha-mode", "exactly"}, {"ha-params", 2}}};
+  RabbitPolicy echoed = exactly;
+  echoed.definition["ha-params"] = 2.0;
+  CHECK(exactly.same_effect_as(echoed));
+  CHECK(
+      json::serialize(rabbitmq_json::encode_policy(exactly)) ==
+      R"({"pattern":".*","apply-to":"all","priority":0,"definition":{"ha-mode":"exactly","ha-params":2}})");
+}
+
+TEST_CASE("overview tells whether classic mirroring exists", "[unit][rabbitmq]") {
+  auto v3 = rabbitmq_json::decode_overview(json::parse(R"({"rabbitmq_version":"3.10.8"})"));
+  auto v4 = rabbitmq_json::decode_overview(json::parse(R"({"rabbitmq_version":"4.0.1"})"));
+  REQUIRE(v3);
+  REQUIRE(v4);
+  CHECK(v3->has_classic_mirroring());
+  CHECK_FALSE(v4->has_classic_mirroring());
+  CHECK_FALSE(rabbitmq_json::decode_overview(json::parse("{}")));
+}
+
+TEST_CASE("error reasons and health checks", "[unit][rabbitmq]") {
+  CHECK(
+      rabbit_error_reason(
+          R"({"error":"bad_request","reason":"Validation failed\n\nha-mode=\"all\" does not take parameters\n"})") ==
+      "Validation failed\n\nha-mode=\"all\" does not take parameters\n");
+  CHECK(rabbit_error_reason(R"({"reason":["unknown","bogus"]})") == R"(["unknown","bogus"])");
+  auto failed = rabbitmq_json::decode_health(
+      503,
+      json::parse(R"({"status":"failed","reason":"There are alarms in effect in the cluster"})"));
+  CHECK_FALSE(failed.ok);
+  CHECK(failed.reason == "There are alarms in effect in the cluster");
+  CHECK(rabbitmq_json::decode_health(200, json::parse(R"({"status":"ok"})")).ok);
+}
+
+TEST_CASE("broken management responses are errors", "[unit][rabbitmq]") {
+  CHECK_FALSE(rabbitmq_json::decode_nodes(json::parse("{}")));
+  CHECK_FALSE(rabbitmq_json::decode_nodes(json::parse("[{\"running\":true}]")));
+  CHECK_FALSE(rabbitmq_json::decode_queues(json::parse("[7]")));
+  CHECK_FALSE(rabbitmq_json::decode_policies(json::parse("[{}]")));
+}
+
+TEST_CASE("credentials files: both forms, and errors that never show the secret",
+          "[unit][credentials]") {
+  const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
+  const std::string pair = dir + "/swop-cred-pair-" + std::to_string(::getpid());
+  const std::string password = dir + "/swop-cred-pass-" + std::to_string(::getpid());
+  const std::string broken = dir + "/swop-cred-broken-" + std::to_string(::getpid());
+  std::ofstream(pair) << "isadmin:s3cr3t-p@ss\n";
+  std::ofstream(password) << "hunter2-secret\n";
+  std::ofstream(broken) << "no-colon-hunter3\n";
+
+  auto from_pair = load_credentials_file(pair);
+  REQUIRE(from_pair);
+  CHECK(from_pair->username == "isadmin");
+  CHECK(from_pair->password == "s3cr3t-p@ss");
+
+  model::Credentials split;
+  split.username = "guest";
+  split.password_file = password;
+  auto from_split = load_credentials(split);
+  REQUIRE(from_split);
+  CHECK(from_split->password == "hunter2-secret");
+
+  auto bad = load_credentials_file(broken);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message.find("hunter3") == std::string::npos);
+  CHECK(bad.error().message.find(broken) != std::string::npos);
+  CHECK_FALSE(load_credentials_file(dir + "/does-not-exist-swop"));
+  std::remove(pair.c_str());
+  std::remove(password.c_str());
+  std::remove(broken.c_str());
+}
