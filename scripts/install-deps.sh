@@ -12,6 +12,9 @@ packages=(
   build-essential cmake pkg-config git clang-format
   libboost1.81-all-dev libboost-json1.81-dev  # Boost 1.74 (the default) has no Boost.JSON
   libyaml-cpp-dev libspdlog-dev catch2 libcpp-httplib-dev libcurl4-openssl-dev libbenchmark-dev
+  # Real servers for the contract tests: a multi-node swarm (one dockerd per network namespace,
+  # a busybox image built locally) and a RabbitMQ cluster on loopback.
+  docker.io busybox-static iproute2 util-linux procps curl jq nftables rabbitmq-server
 )
 # Node.js runs the JSON Schema agreement test (ajv); keep an existing installation.
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

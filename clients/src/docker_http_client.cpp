@@ -63,7 +63,9 @@ model::ErrorCode classify_docker_error(int status, std::string_view message) {
                         message.find("participating as a manager") != std::string_view::npos)) {
     return model::ErrorCode::kInvalid;
   }
-  if (status >= 500) {
+  // 501 is the engine refusing an operation it does not implement (renaming a service):
+  // retrying cannot help.
+  if (status >= 500 && status != 501) {
     return model::ErrorCode::kTransient;
   }
   return model::ErrorCode::kInvalid;
@@ -275,6 +277,15 @@ model::Expected<std::string> DockerHttpClient::create_service(const json::object
                            error.message = "service create answered without an ID";
                            return error;
                          });
+}
+
+model::Expected<model::Unit> DockerHttpClient::remove_service(const std::string& id_or_name) {
+  auto response =
+      call({"remove service " + id_or_name, "DELETE", "/services/" + url_escape(id_or_name)});
+  if (!response) {
+    return response.error();
+  }
+  return model::Unit{};
 }
 
 model::Expected<std::vector<DockerTask>> DockerHttpClient::list_tasks(const TaskFilter& filter) {

@@ -37,6 +37,7 @@ class DockerClient {
                                                       const boost::json::object& spec) = 0;
   //! Returns the new service's ID.
   virtual model::Expected<std::string> create_service(const boost::json::object& spec) = 0;
+  virtual model::Expected<model::Unit> remove_service(const std::string& id_or_name) = 0;
 
   virtual model::Expected<std::vector<DockerTask>> list_tasks(const TaskFilter& filter) = 0;
 

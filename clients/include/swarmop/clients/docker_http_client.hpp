@@ -36,6 +36,7 @@ class DockerHttpClient final : public DockerClient {
   model::Expected<model::Unit> update_service(const DockerService& service,
                                               const boost::json::object& spec) override;
   model::Expected<std::string> create_service(const boost::json::object& spec) override;
+  model::Expected<model::Unit> remove_service(const std::string& id_or_name) override;
   model::Expected<std::vector<DockerTask>> list_tasks(const TaskFilter& filter) override;
   model::Expected<model::Unit> join_swarm(const JoinRequest& request) override;
   model::Expected<model::Unit> leave_swarm(bool force) override;
