@@ -279,6 +279,21 @@ ApiReply SwarmWorld::list_tasks(const std::string& filters_text) {
         !request::matches(*filters, "id", task.id)) {
       continue;
     }
+    // `_up-to-date` (what the docker CLI's progress display asks for): only tasks created
+    // from the service's current task template.
+    if (filters->count("_up-to-date") > 0) {
+      const auto service = services_.find(task.service_id);
+      const auto* current =
+          service != services_.end() ? service_spec::task_template(service->second.spec) : nullptr;
+      // Runtime is the engine's own field, not part of what a task was made from.
+      const auto without_runtime = [](boost::json::object spec) {
+        spec.erase("Runtime");
+        return spec;
+      };
+      if (current == nullptr || without_runtime(*current) != without_runtime(task.spec)) {
+        continue;
+      }
+    }
     selected.push_back(&task);
   }
   std::sort(selected.begin(), selected.end(),

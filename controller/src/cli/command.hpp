@@ -36,5 +36,6 @@ void print_command_help(const Command& command, std::ostream& out);
 boost::program_options::options_description options_of(const Command& command);
 
 int run_validate(const boost::program_options::variables_map& options, Streams& io);
+int run_sim(const boost::program_options::variables_map& options, Streams& io);
 
 }  // namespace swarmop::cli

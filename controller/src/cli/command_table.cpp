@@ -154,10 +154,14 @@ std::vector<Command> build_table() {
       "run the simulated cluster (Docker, Couchbase, RabbitMQ APIs) until interrupted",
       "[--nodes N] [--unjoined K] [--docker unix:///PATH] [--docker-tcp ADDR] "
       "[--couchbase ADDR] [--rabbitmq ADDR]",
-      "Starts a simulated fresh single-node Skylar Automation install (stack iservices) with "
-      "N-1 extra workers, and prints KEY=VALUE lines (DOCKER_HOST, SWARM_OPERATOR_COUCHBASE, "
-      "SWARM_OPERATOR_RABBITMQ, and the credentials files) that point every other command at "
-      "it. Runs until SIGINT or SIGTERM.",
+      "Starts a simulated fresh single-node Skylar Automation install (stack iservices: gui, "
+      "contentapi, couchbase, rabbitmq, steprunner, dexserver, redis on node1) with N-1 more "
+      "nodes, and prints KEY=VALUE lines that point every other command, and the docker CLI, "
+      "at it: DOCKER_HOST (node1, the manager) and SWARM_OPERATOR_SIM_ENGINE_NODEK (each "
+      "node's own engine, for join and leave). The last K nodes (--unjoined) run an engine "
+      "but are not in the swarm. Every engine also serves a test API under /_sim/ (node "
+      "down/up, partition, injected faults). Runs until SIGINT or SIGTERM. The simulated "
+      "Couchbase and RabbitMQ APIs are not built yet (--couchbase and --rabbitmq exit 1).",
       {{0, "stopped by a signal"}, {1, "could not start"}},
       [](po::options_description& options) {
         options.add_options()("nodes", po::value<int>()->default_value(1)->value_name("N"),
@@ -174,7 +178,7 @@ std::vector<Command> build_table() {
             "address of the simulated RabbitMQ management API");
       },
       {},
-      {}});
+      run_sim});
   table.push_back(Command{
       "demo",
       "run the controller against the embedded simulated cluster and show it heal a failure",

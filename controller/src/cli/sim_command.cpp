@@ -1,0 +1,119 @@
+// `swarm-operator sim`: the simulated cluster as a stand-alone process, for trying plan, apply
+// and watch by hand, and for pointing the docker CLI at.
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <cctype>
+#include <csignal>
+#include <filesystem>
+
+#include "command.hpp"
+#include "swarmop/sim/default_world.hpp"
+#include "swarmop/sim/simulated_cluster.hpp"
+
+namespace swarmop::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+// "unix:///run/x.sock" -> "/run/x.sock"; empty when the flag is absent or not a unix address.
+std::string unix_path(const po::variables_map& options, Streams& io, bool& ok) {
+  if (options.count("docker") == 0) {
+    return {};
+  }
+  const std::string address = options["docker"].as<std::string>();
+  if (address.rfind("unix:///", 0) != 0) {
+    io.err << "swarm-operator sim: --docker takes unix:///PATH, not \"" << address << "\"\n";
+    ok = false;
+    return {};
+  }
+  return address.substr(7);
+}
+
+}  // namespace
+
+int run_sim(const po::variables_map& options, Streams& io) {
+  const int nodes = options["nodes"].as<int>();
+  const int unjoined = options["unjoined"].as<int>();
+  if (nodes < 1 || nodes > 50 || unjoined < 0 || unjoined >= nodes) {
+    io.err << "swarm-operator sim: --nodes must be 1 to 50 and --unjoined fewer than --nodes\n";
+    return 1;
+  }
+  for (const char* flag : {"couchbase", "rabbitmq"}) {
+    if (options.count(flag) > 0) {
+      io.err << "swarm-operator sim: --" << flag
+             << ": the simulated service is not built in this version yet\n";
+      return 1;
+    }
+  }
+  bool ok = true;
+  const std::string socket_link = unix_path(options, io, ok);
+  if (!ok) {
+    return 1;
+  }
+
+  sim::ClusterOptions cluster_options;
+  cluster_options.manual_clock = false;
+  if (options.count("docker-tcp") > 0) {
+    const std::string address = options["docker-tcp"].as<std::string>();
+    const std::size_t colon = address.rfind(':');
+    if (colon == std::string::npos) {
+      io.err << "swarm-operator sim: --docker-tcp takes HOST:PORT\n";
+      return 1;
+    }
+    cluster_options.tcp_host = address.substr(0, colon);
+    cluster_options.first_tcp_port = std::stoi(address.substr(colon + 1));
+  }
+  sim::DefaultWorldOptions world_options;
+  world_options.nodes = nodes - unjoined;
+  world_options.unjoined = unjoined;
+  std::unique_ptr<sim::SimulatedCluster> cluster;
+  try {
+    cluster = std::make_unique<sim::SimulatedCluster>(cluster_options, [&](sim::SwarmWorld& world) {
+      sim::install_default_world(world, world_options);
+    });
+  } catch (const std::exception& e) {
+    io.err << "swarm-operator sim: could not start: " << e.what() << '\n';
+    return 1;
+  }
+
+  std::string docker_host = cluster->unix_address("node1");
+  if (!socket_link.empty()) {
+    // The manager's engine is also reachable at the path asked for.
+    std::error_code ec;
+    std::filesystem::remove(socket_link, ec);
+    std::filesystem::create_symlink(docker_host.substr(7), socket_link, ec);
+    if (ec) {
+      io.err << "swarm-operator sim: cannot create " << socket_link << ": " << ec.message() << '\n';
+      return 1;
+    }
+    docker_host = "unix://" + socket_link;
+  }
+  // The environment that points every other command (and the docker CLI) at the simulator.
+  io.out << "DOCKER_HOST=" << docker_host << '\n';
+  if (options.count("docker-tcp") > 0) {
+    io.out << "SWARM_OPERATOR_SIM_DOCKER_TCP=" << cluster->tcp_address("node1") << '\n';
+  }
+  for (const std::string& host : cluster->hostnames()) {
+    std::string key = host;
+    for (char& c : key) {
+      c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    }
+    io.out << "SWARM_OPERATOR_SIM_ENGINE_" << key << '=' << cluster->unix_address(host) << '\n';
+  }
+  io.out.flush();
+
+  boost::asio::io_context loop;
+  boost::asio::signal_set signals(loop, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) { loop.stop(); });
+  loop.run();
+
+  cluster->stop();
+  if (!socket_link.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(socket_link, ec);
+  }
+  return 0;
+}
+
+}  // namespace swarmop::cli
