@@ -3,9 +3,11 @@
 #include <atomic>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <mutex>
 #include <thread>
 
 #include "cluster_under_test.hpp"
+#include "swarmop/clients/docker_event_watcher.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/docker_spec_edit.hpp"
 
@@ -379,4 +381,54 @@ TEST_CASE("events stream live and replay with since and until", "[contract]") {
   CHECK(std::any_of(replayed.begin(), replayed.end(), [](auto& e) {
     return e.type == "node" && e.attributes.count("availability.new") > 0;
   }));
+}
+
+TEST_CASE("the event watcher moves to another manager and loses nothing", "[contract]") {
+  Fresh fresh;
+  auto manager = engine(1);
+  std::mutex mutex;
+  std::vector<std::string> availability_changes;  // availability.new of node4, in order
+  std::vector<clients::DockerClientPtr> managers;
+  managers.push_back(engine(2));  // the stream starts on node2, which is then crashed
+  managers.push_back(engine(3));
+  clients::DockerEventWatcher watcher(std::move(managers), [&](const clients::DockerEvent& event) {
+    if (event.type == "node" && event.attributes.count("availability.new") > 0 &&
+        event.attributes.at("name") == "node4") {
+      std::lock_guard lock(mutex);
+      availability_changes.push_back(event.attributes.at("availability.new"));
+    }
+  });
+  watcher.start();
+  const auto changes = [&] {
+    std::lock_guard lock(mutex);
+    return availability_changes;
+  };
+  const auto set_availability = [&](const std::string& availability) {
+    auto node = node_named(*manager, "node4");
+    REQUIRE(node);
+    REQUIRE(manager->update_node(*node, edit::with_availability(node->spec, availability)));
+  };
+  // The watcher connects in the background: drain until its first event shows it is live.
+  REQUIRE(wait_until(
+      [&] {
+        if (changes().empty()) {
+          auto node = node_named(*manager, "node4");
+          const std::string next = node->availability == "active" ? "drain" : "active";
+          set_availability(next);
+        }
+        return !changes().empty();
+      },
+      20s));
+  const auto before = changes();
+  cluster().crash(2);
+  const std::string next = before.back() == "drain" ? "active" : "drain";
+  set_availability(next);
+  REQUIRE(wait_until([&] { return changes().size() > before.size(); }, 30s));
+  watcher.stop();
+  cluster().start(2);
+  const auto after = changes();
+  CHECK(watcher.reconnections() >= 1);
+  // Exactly one more change, the one made while the stream moved: nothing lost, nothing twice.
+  REQUIRE(after.size() == before.size() + 1);
+  CHECK(after.back() == next);
 }
