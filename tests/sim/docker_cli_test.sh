@@ -81,5 +81,19 @@ until_equal "gui moved to the labelled node" "node2" sh -c "'$docker_cli' servic
 check "service update --force" "$docker_cli" service update --detach --force iservices_contentapi
 expect "force counter" "1" "$docker_cli" service inspect iservices_contentapi --format '{{.Spec.TaskTemplate.ForceUpdate}}'
 
+# Faults from the command line: the first `docker node ls` gets the injected 500, the next works.
+kill "$sim_pid" 2>/dev/null
+wait "$sim_pid" 2>/dev/null
+rm -f "$work/env"
+"$operator" sim --nodes 2 --docker "unix://$socket" \
+  --fault '{"path":"/nodes$","method":"GET","status":500,"message":"injected by --fault","count":1}' \
+  >"$work/env" 2>"$work/err" &
+sim_pid=$!
+for _ in $(seq 100); do grep -q '^DOCKER_HOST=' "$work/env" && break; sleep 0.1; done
+expect "--fault answers once" "Error response from daemon: injected by --fault" \
+  "$docker_cli" node ls --format '{{.Hostname}}'
+expect "then the engine answers" "node1
+node2" "$docker_cli" node ls --format '{{.Hostname}}'
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -175,7 +175,15 @@ std::vector<Command> build_table() {
             "couchbase", po::value<std::string>()->value_name("ADDR"),
             "address of the simulated Couchbase REST API")(
             "rabbitmq", po::value<std::string>()->value_name("ADDR"),
-            "address of the simulated RabbitMQ management API");
+            "address of the simulated RabbitMQ management API")(
+            "fault", po::value<std::vector<std::string>>()->value_name("JSON"),
+            "inject a fault, as POST /_sim/faults takes it (repeatable), e.g. "
+            "'{\"path\":\"/services\",\"status\":500,\"count\":3}'; fields: node, method, "
+            "path, latencyMs, status, message, drop, hang, hangMs, count, probability, seed")(
+            "down", po::value<std::vector<std::string>>()->value_name("NODE"),
+            "start with this node's daemon down (repeatable)")(
+            "partition", po::value<std::vector<std::string>>()->value_name("NODE"),
+            "start with this node cut off from the others (repeatable)");
       },
       {},
       run_sim});

@@ -1,10 +1,13 @@
 // `swarm-operator sim`: the simulated cluster as a stand-alone process, for trying plan, apply
 // and watch by hand, and for pointing the docker CLI at.
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
 #include <cctype>
 #include <csignal>
 #include <filesystem>
+#include <optional>
 
 #include "command.hpp"
 #include "swarmop/sim/default_world.hpp"
@@ -75,6 +78,41 @@ int run_sim(const po::variables_map& options, Streams& io) {
   } catch (const std::exception& e) {
     io.err << "swarm-operator sim: could not start: " << e.what() << '\n';
     return 1;
+  }
+
+  // Faults from the command line: the same JSON rules as POST /_sim/faults.
+  if (options.count("fault") > 0) {
+    for (const std::string& rule : options["fault"].as<std::vector<std::string>>()) {
+      boost::json::error_code ec;
+      const boost::json::value json = boost::json::parse(rule, ec);
+      std::string error = ec ? ec.message() : std::string();
+      std::optional<sim::FaultRule> parsed;
+      if (!ec) {
+        parsed = sim::FaultRule::from_json(json, error);
+      }
+      if (!parsed) {
+        io.err << "swarm-operator sim: --fault '" << rule << "': " << error << '\n';
+        return 1;
+      }
+      cluster->faults().add(*parsed);
+    }
+  }
+  for (const std::string flag : {"down", "partition"}) {
+    if (options.count(flag) == 0) {
+      continue;
+    }
+    for (const std::string& host : options[flag].as<std::vector<std::string>>()) {
+      const auto hosts = cluster->hostnames();
+      if (std::find(hosts.begin(), hosts.end(), host) == hosts.end()) {
+        io.err << "swarm-operator sim: --" << flag << " " << host << ": no such node\n";
+        return 1;
+      }
+      if (flag == "down") {
+        cluster->set_node_down(host, true);
+      } else {
+        cluster->set_partitioned(host, true);
+      }
+    }
   }
 
   std::string docker_host = cluster->unix_address("node1");
