@@ -9,7 +9,7 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 packages=(
-  build-essential cmake pkg-config git clang-format
+  build-essential cmake pkg-config git clang-format openssl
   libboost1.81-all-dev libboost-json1.81-dev  # Boost 1.74 (the default) has no Boost.JSON
   libyaml-cpp-dev libspdlog-dev catch2 libcpp-httplib-dev libcurl4-openssl-dev libbenchmark-dev
   # Real servers for the contract tests: a multi-node swarm (one dockerd per network namespace,
