@@ -432,3 +432,39 @@ TEST_CASE("the event watcher moves to another manager and loses nothing", "[cont
   REQUIRE(after.size() == before.size() + 1);
   CHECK(after.back() == next);
 }
+
+TEST_CASE("a lost leader is replaced and then marked down", "[contract]") {
+  Fresh fresh;
+  auto follower = engine(2);
+  const auto leader_name = [&]() -> std::string {
+    auto nodes = follower->list_nodes();
+    if (!nodes) {
+      return {};  // during the election the API may stall or refuse
+    }
+    for (const auto& node : *nodes) {
+      if (node.leader) {
+        return node.hostname;
+      }
+    }
+    return {};
+  };
+  const std::string before = leader_name();
+  REQUIRE_FALSE(before.empty());
+  const int k = std::stoi(before.substr(4));
+  cluster().crash(k);
+  std::string after;
+  REQUIRE(wait_until(
+      [&] {
+        after = leader_name();
+        return !after.empty() && after != before;
+      },
+      cluster().failure_deadline()));
+  // Quorum holds (2 of 3 managers), so the new leader accepts writes.
+  auto worker = node_named(*follower, "node4");
+  REQUIRE(worker);
+  CHECK(follower->update_node(*worker, edit::with_labels(worker->spec, {{"contract.after", "1"}})));
+  // The dead ex-leader is marked down (the real engine takes about 36 s with a 5 s heartbeat).
+  CHECK(wait_until([&] { return node_state(*follower, before) == "down"; },
+                   cluster().failure_deadline() * 2));
+  cluster().start(k);
+}
