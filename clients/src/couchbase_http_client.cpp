@@ -1,10 +1,9 @@
 #include "swarmop/clients/couchbase_http_client.hpp"
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "http_common.hpp"
 #include "swarmop/clients/couchbase_json.hpp"
 
 namespace swarmop::clients {
@@ -12,13 +11,6 @@ namespace swarmop::clients {
 namespace json = boost::json;
 
 namespace {
-
-std::string escape(const std::string& text) {
-  char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
-  std::string out = escaped != nullptr ? escaped : "";
-  curl_free(escaped);
-  return out;
-}
 
 std::string join(const std::vector<std::string>& items) {
   std::string out;
@@ -28,34 +20,9 @@ std::string join(const std::vector<std::string>& items) {
   return out;
 }
 
-model::ErrorCode classify(int status) {
-  if (status == 401 || status == 403) {
-    return model::ErrorCode::kUnauthorized;
-  }
-  if (status == 404) {
-    return model::ErrorCode::kNotFound;
-  }
-  if (status >= 500) {
-    return model::ErrorCode::kTransient;
-  }
-  return model::ErrorCode::kInvalid;
-}
-
 template <class Decode>
-auto decode_body(const model::Expected<HttpResponse>& response, Decode decode)
-    -> decltype(decode(json::value())) {
-  if (!response) {
-    return response.error();
-  }
-  json::error_code ec;
-  const json::value value = json::parse(response->body, ec);
-  if (ec) {
-    model::Error error;
-    error.code = model::ErrorCode::kInternal;
-    error.message = "unexpected response from Couchbase: not valid JSON (" + ec.message() + ")";
-    return error;
-  }
-  return decode(value);
+auto decode_body(const model::Expected<HttpResponse>& response, Decode decode) {
+  return http_common::decode_json_body(response, "Couchbase", decode);
 }
 
 HttpRequest make_request(std::string method, std::string path, std::string body = {}) {
@@ -81,7 +48,8 @@ model::Expected<model::Unit> done(const model::Expected<HttpResponse>& response)
 std::string couchbase_form(const FormFields& fields) {
   std::string out;
   for (const auto& [key, value] : fields) {
-    out += (out.empty() ? "" : "&") + escape(key) + "=" + escape(value);
+    out += (out.empty() ? "" : "&") + http_common::url_escape(key) + "=" +
+           http_common::url_escape(value);
   }
   return out;
 }
@@ -149,7 +117,7 @@ model::Expected<HttpResponse> CouchbaseHttpClient::request(const std::string& wh
     }
     model::Error error;
     error.http_status = response->status;
-    error.code = classify(response->status);
+    error.code = http_common::classify_status(response->status);
     error.server_message = redact(couchbase_error_text(response->body));
     if (response->status == 401 && error.server_message.empty()) {
       error.server_message = "credentials refused";
@@ -190,7 +158,8 @@ model::Expected<std::vector<CouchbaseBucket>> CouchbaseHttpClient::buckets() {
 
 model::Expected<model::Unit> CouchbaseHttpClient::set_bucket_replicas(const std::string& bucket,
                                                                       int replicas) {
-  return post("set replicas of bucket " + bucket, "/pools/default/buckets/" + escape(bucket),
+  return post("set replicas of bucket " + bucket,
+              "/pools/default/buckets/" + http_common::url_escape(bucket),
               {{"replicaNumber", std::to_string(replicas)}});
 }
 

@@ -1,25 +1,18 @@
 #include "swarmop/clients/docker_http_client.hpp"
 
-#include <curl/curl.h>
-
 #include <boost/json.hpp>
 #include <random>
 #include <thread>
 
+#include "http_common.hpp"
 #include "swarmop/clients/docker_json.hpp"
 
 namespace swarmop::clients {
 
 namespace json = boost::json;
+using http_common::url_escape;
 
 namespace {
-
-std::string url_escape(std::string_view text) {
-  char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
-  std::string out = escaped != nullptr ? escaped : "";
-  curl_free(escaped);
-  return out;
-}
 
 std::optional<std::pair<int, int>> parse_api_version(std::string_view text) {
   const std::size_t dot = text.find('.');

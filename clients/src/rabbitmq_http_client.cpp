@@ -1,9 +1,8 @@
 #include "swarmop/clients/rabbitmq_http_client.hpp"
 
-#include <curl/curl.h>
-
 #include <boost/json.hpp>
 
+#include "http_common.hpp"
 #include "swarmop/clients/rabbitmq_json.hpp"
 
 namespace swarmop::clients {
@@ -12,41 +11,9 @@ namespace json = boost::json;
 
 namespace {
 
-std::string escape(const std::string& text) {
-  char* escaped = curl_easy_escape(nullptr, text.data(), static_cast<int>(text.size()));
-  std::string out = escaped != nullptr ? escaped : "";
-  curl_free(escaped);
-  return out;
-}
-
-model::ErrorCode classify(int status) {
-  if (status == 401 || status == 403) {
-    return model::ErrorCode::kUnauthorized;
-  }
-  if (status == 404) {
-    return model::ErrorCode::kNotFound;
-  }
-  if (status >= 500) {
-    return model::ErrorCode::kTransient;
-  }
-  return model::ErrorCode::kInvalid;
-}
-
 template <class Decode>
-auto decode_body(const model::Expected<HttpResponse>& response, Decode decode)
-    -> decltype(decode(json::value())) {
-  if (!response) {
-    return response.error();
-  }
-  json::error_code ec;
-  const json::value value = json::parse(response->body, ec);
-  if (ec) {
-    model::Error error;
-    error.code = model::ErrorCode::kInternal;
-    error.message = "unexpected response from RabbitMQ: not valid JSON (" + ec.message() + ")";
-    return error;
-  }
-  return decode(value);
+auto decode_body(const model::Expected<HttpResponse>& response, Decode decode) {
+  return http_common::decode_json_body(response, "RabbitMQ", decode);
 }
 
 HttpRequest make_request(std::string method, std::string path, std::string body = {}) {
@@ -111,7 +78,7 @@ model::Expected<HttpResponse> RabbitHttpClient::request(const std::string& what,
     }
     model::Error error;
     error.http_status = response->status;
-    error.code = classify(response->status);
+    error.code = http_common::classify_status(response->status);
     error.server_message = rabbit_error_reason(response->body);
     error.target = endpoint->display();
     error.operation = request.method + " " + request.path.substr(0, request.path.find('?'));
@@ -142,15 +109,17 @@ model::Expected<std::vector<RabbitNode>> RabbitHttpClient::nodes() {
 
 model::Expected<std::vector<RabbitPolicy>> RabbitHttpClient::policies(const std::string& vhost) {
   return decode_body(
-      request("list policies", make_request("GET", "/api/policies/" + escape(vhost)), {200}),
+      request("list policies",
+              make_request("GET", "/api/policies/" + http_common::url_escape(vhost)), {200}),
       rabbitmq_json::decode_policies);
 }
 
 model::Expected<std::optional<RabbitPolicy>> RabbitHttpClient::policy(const std::string& vhost,
                                                                       const std::string& name) {
-  auto response =
-      request("read policy " + name,
-              make_request("GET", "/api/policies/" + escape(vhost) + "/" + escape(name)), {200});
+  auto response = request("read policy " + name,
+                          make_request("GET", "/api/policies/" + http_common::url_escape(vhost) +
+                                                  "/" + http_common::url_escape(name)),
+                          {200});
   if (!response && response.error().code == model::ErrorCode::kNotFound) {
     return std::optional<RabbitPolicy>();
   }
@@ -165,9 +134,10 @@ model::Expected<std::optional<RabbitPolicy>> RabbitHttpClient::policy(const std:
 }
 
 model::Expected<PolicyWrite> RabbitHttpClient::put_policy(const RabbitPolicy& policy) {
-  const HttpRequest put =
-      make_request("PUT", "/api/policies/" + escape(policy.vhost) + "/" + escape(policy.name),
-                   json::serialize(rabbitmq_json::encode_policy(policy)));
+  const HttpRequest put = make_request("PUT",
+                                       "/api/policies/" + http_common::url_escape(policy.vhost) +
+                                           "/" + http_common::url_escape(policy.name),
+                                       json::serialize(rabbitmq_json::encode_policy(policy)));
   auto response = request("put policy " + policy.name, put, {201, 204});
   if (!response) {
     return response.error();
@@ -177,9 +147,10 @@ model::Expected<PolicyWrite> RabbitHttpClient::put_policy(const RabbitPolicy& po
 
 model::Expected<PolicyDelete> RabbitHttpClient::delete_policy(const std::string& vhost,
                                                               const std::string& name) {
-  auto response = request(
-      "delete policy " + name,
-      make_request("DELETE", "/api/policies/" + escape(vhost) + "/" + escape(name)), {204, 404});
+  auto response = request("delete policy " + name,
+                          make_request("DELETE", "/api/policies/" + http_common::url_escape(vhost) +
+                                                     "/" + http_common::url_escape(name)),
+                          {204, 404});
   if (!response) {
     return response.error();
   }
@@ -191,7 +162,7 @@ model::Expected<std::vector<RabbitQueue>> RabbitHttpClient::queues(const std::st
   // synchronised_slave_nodes for over 20 s after a sync.
   return decode_body(
       request("list queues",
-              make_request("GET", "/api/queues/" + escape(vhost) +
+              make_request("GET", "/api/queues/" + http_common::url_escape(vhost) +
                                       "?columns=name,vhost,type,node,policy,slave_nodes,"
                                       "synchronised_slave_nodes,state,messages"),
               {200}),
@@ -200,9 +171,10 @@ model::Expected<std::vector<RabbitQueue>> RabbitHttpClient::queues(const std::st
 
 model::Expected<model::Unit> RabbitHttpClient::sync_queue(const std::string& vhost,
                                                           const std::string& name) {
-  const HttpRequest post =
-      make_request("POST", "/api/queues/" + escape(vhost) + "/" + escape(name) + "/actions",
-                   R"({"action":"sync"})");
+  const HttpRequest post = make_request("POST",
+                                        "/api/queues/" + http_common::url_escape(vhost) + "/" +
+                                            http_common::url_escape(name) + "/actions",
+                                        R"({"action":"sync"})");
   auto response = request("sync queue " + name, post, {204});
   if (!response) {
     return response.error();
