@@ -68,6 +68,7 @@ TlsFiles decode_tls(const MarkedNode& node) {
 NodeSpec decode_node(const MarkedNode& node) {
   NodeSpec out;
   out.hostname = text(node, "hostname");
+  out.present = flag(node, "present", true);
   out.role = text(node, "role") == "manager" ? NodeRole::kManager : NodeRole::kWorker;
   const std::string availability = text(node, "availability");
   out.availability = availability == "drain"   ? Availability::kDrain

@@ -176,7 +176,7 @@ class Checker {
   std::vector<const NodeSpec*> managers() const {
     std::vector<const NodeSpec*> out;
     for (const NodeSpec& node : state_.swarm.nodes) {
-      if (node.role == NodeRole::kManager) {
+      if (node.present && node.role == NodeRole::kManager) {
         out.push_back(&node);
       }
     }
@@ -185,7 +185,9 @@ class Checker {
 
   void check_quorum() {
     const std::size_t count = managers().size();
-    const std::size_t nodes = state_.swarm.nodes.size();
+    const auto nodes =
+        static_cast<std::size_t>(std::count_if(state_.swarm.nodes.begin(), state_.swarm.nodes.end(),
+                                               [](const NodeSpec& node) { return node.present; }));
     const Mark mark = at({"spec", "swarm", "nodes"});
     const std::string prefix = "spec.swarm.nodes: ";
     if (count == 0) {
@@ -308,8 +310,8 @@ class Checker {
     }
     std::vector<std::string> eligible;
     for (const NodeSpec& node : state_.swarm.nodes) {
-      if (node.availability != Availability::kActive) {
-        continue;  // drained and paused nodes take no new tasks
+      if (!node.present || node.availability != Availability::kActive) {
+        continue;  // drained and paused nodes take no new tasks; leaving nodes none at all
       }
       const NodeAttributes attrs = attributes(node);
       const bool fits = std::all_of(constraints.begin(), constraints.end(),
@@ -361,7 +363,10 @@ class Checker {
               path + ".node: \"" + entry.node + "\" is not declared in spec.swarm.nodes");
         continue;
       }
-      if (node->availability == Availability::kDrain) {
+      if (!node->present) {
+        error(node_mark, path + ".node: " + entry.service + " is pinned to " + entry.node +
+                             ", which is declared present: false (leaving the swarm)");
+      } else if (node->availability == Availability::kDrain) {
         error(node_mark, path + ".node: " + entry.service + " is pinned to " + entry.node +
                              ", which is drained: it could never run there");
       } else if (node->availability == Availability::kPause) {

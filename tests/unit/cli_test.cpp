@@ -86,7 +86,27 @@ TEST_CASE("bad arguments and unbuilt commands exit 1 with a message", "[unit][cl
   CHECK(flag.err.find("stritc") != std::string::npos);
   auto missing = run({"validate"});
   CHECK(missing.code == 1);
-  auto plan = run({"plan", kExamples + "three-node.yaml"});
-  CHECK(plan.code == 1);
-  CHECK(plan.err.find("not built in this version yet") != std::string::npos);
+  auto watch = run({"watch", kExamples + "three-node.yaml"});
+  CHECK(watch.code == 1);
+  CHECK(watch.err.find("not built in this version yet") != std::string::npos);
+}
+
+TEST_CASE("plan and apply refuse an invalid file before touching the cluster", "[cli]") {
+  const std::string bad = std::string(SWARMOP_SOURCE_DIR) + "/tests/corpus/invalid/schema/" +
+                          "admin-port-out-of-range.yaml";
+  for (const char* command : {"plan", "apply"}) {
+    // The endpoint does not exist: reaching it would fail differently.
+    auto result = run({command, bad, "--docker", "unix:///nonexistent/docker.sock"});
+    CHECK(result.code == 1);
+    CHECK(result.err.find("is not valid; nothing was changed") != std::string::npos);
+    CHECK(result.err.find(":") != std::string::npos);
+  }
+}
+
+TEST_CASE("plan says which engine it could not reach", "[cli]") {
+  auto result =
+      run({"plan", kExamples + "three-node.yaml", "--docker", "unix:///nonexistent/docker.sock"});
+  CHECK(result.code == 1);
+  CHECK(result.err.find("cannot observe the swarm") != std::string::npos);
+  CHECK(result.err.find("/nonexistent/docker.sock") != std::string::npos);
 }

@@ -37,5 +37,7 @@ boost::program_options::options_description options_of(const Command& command);
 
 int run_validate(const boost::program_options::variables_map& options, Streams& io);
 int run_sim(const boost::program_options::variables_map& options, Streams& io);
+int run_plan(const boost::program_options::variables_map& options, Streams& io);
+int run_apply(const boost::program_options::variables_map& options, Streams& io);
 
 }  // namespace swarmop::cli

@@ -75,7 +75,7 @@ std::vector<Command> build_table() {
         add_cluster_options(options);
       },
       {{"FILE", 1}},
-      {}});
+      run_plan});
   table.push_back(Command{
       "apply",
       "converge the cluster to FILE: one safe step at a time, re-observing between steps",
@@ -93,7 +93,7 @@ std::vector<Command> build_table() {
         add_cluster_options(options);
       },
       {{"FILE", 1}},
-      {}});
+      run_apply});
   table.push_back(Command{
       "watch",
       "run the controller: keep the cluster matching FILE, serve status and metrics",

@@ -38,6 +38,7 @@ struct EngineEndpoint {
 
 struct NodeSpec {
   std::string hostname;
+  bool present = true;  //!< false: the node should leave the swarm
   NodeRole role = NodeRole::kWorker;
   Availability availability = Availability::kActive;
   std::map<std::string, std::string> labels;

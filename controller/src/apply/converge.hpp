@@ -1,0 +1,53 @@
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "swarmop/clients/docker_client.hpp"
+#include "swarmop/model/desired_state.hpp"
+#include "swarmop/reconcilers/swarm_io.hpp"
+#include "swarmop/reconcilers/swarm_plan.hpp"
+
+namespace swarmop::controller {
+
+struct ConvergeOptions {
+  std::chrono::milliseconds timeout = std::chrono::minutes(10);
+  //! How often to look again while something the plan waits for (a rollout, a join) settles.
+  std::chrono::milliseconds poll = std::chrono::milliseconds(500);
+  //! Version conflicts in a row before giving up (each one re-observes first).
+  int max_conflicts = 10;
+};
+
+enum class ConvergeOutcome { kInSync, kBlocked, kTimeout, kError };
+
+//! What happened to one step, for progress lines.
+struct StepReport {
+  int number = 0;  //!< 1-based
+  int total = 0;   //!< steps done so far plus those the current plan still holds
+  model::StepDescription step;
+  std::chrono::milliseconds took{0};
+  std::optional<model::Error> error;  //!< set when the write failed
+  bool conflict = false;              //!< failed on a stale version: re-observed and re-planned
+};
+
+struct ConvergeResult {
+  ConvergeOutcome outcome = ConvergeOutcome::kError;
+  int steps_applied = 0;
+  std::vector<model::StepDescription> applied;
+  std::vector<reconcilers::SwarmPlan> last_plans;  //!< from the last observation
+  std::optional<model::Error> error;
+};
+
+//! Apply's loop: observe, plan every swarm reconciler, apply the first step, observe again,
+//! until in sync, only blocked steps remain, an error, or the timeout. `sleep` is injected so
+//! that tests on a simulated clock can move time instead of waiting.
+ConvergeResult converge_swarm(const model::DesiredState& desired, clients::DockerClient& manager,
+                              const reconcilers::EngineConnector& engines,
+                              const ConvergeOptions& options,
+                              const std::function<void(const StepReport&)>& on_step,
+                              const std::function<void(std::chrono::milliseconds)>& sleep);
+
+}  // namespace swarmop::controller

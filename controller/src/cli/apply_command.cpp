@@ -1,0 +1,109 @@
+// `swarm-operator apply FILE`: converge step by step, printing progress.
+#include <unistd.h>
+
+#include <thread>
+
+#include "apply/converge.hpp"
+#include "apply/plan_text.hpp"
+#include "cli/desired_file.hpp"
+#include "cli/swarm_connection.hpp"
+#include "command.hpp"
+#include "swarmop/clients/counting_docker_client.hpp"
+#include "swarmop/model/duration.hpp"
+
+namespace swarmop::cli {
+
+namespace po = boost::program_options;
+
+int run_plan(const po::variables_map& options, Streams& io);
+
+namespace {
+
+void print_step(const controller::StepReport& report, std::ostream& out) {
+  out << '[' << report.number << '/' << report.total << "] "
+      << controller::step_headline(report.step) << " ... ";
+  if (!report.error) {
+    out << "done in " << report.took.count() << " ms\n";
+  } else if (report.conflict) {
+    out << "conflict (changed by someone else); observing again\n";
+  } else {
+    out << "failed: " << report.error->describe() << '\n';
+  }
+  out.flush();
+}
+
+void print_remaining(const controller::ConvergeResult& result, std::ostream& out) {
+  std::vector<model::PlanReport> reports;
+  for (const auto& plan : result.last_plans) {
+    reports.push_back(plan.report());
+  }
+  out << "remaining:\n";
+  controller::print_plan_text(reports, out);
+}
+
+}  // namespace
+
+int run_apply(const po::variables_map& options, Streams& io) {
+  if (options["dry-run"].as<bool>()) {
+    return run_plan(options, io);
+  }
+  const auto timeout = model::parse_duration(options["timeout"].as<std::string>());
+  if (!timeout) {
+    io.err << "swarm-operator apply: --timeout takes a duration such as 90s or 10m\n";
+    return 1;
+  }
+  auto desired = load_desired_file(options, "apply", io);
+  if (!desired) {
+    return 1;
+  }
+  auto connection = connect_swarm(options);
+  if (!connection) {
+    io.err << "swarm-operator apply: " << connection.error().describe() << '\n';
+    return 1;
+  }
+  clients::CountingDockerClient counted(*connection->manager);
+  controller::ConvergeOptions converge_options;
+  converge_options.timeout = *timeout;
+  const auto result = controller::converge_swarm(
+      *desired, counted, connection->engines, converge_options,
+      [&](const controller::StepReport& report) { print_step(report, io.out); },
+      [](std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); });
+
+  const std::string writes = std::to_string(counted.writes()) + " write" +
+                             (counted.writes() == 1 ? "" : "s") + " to the manager";
+  switch (result.outcome) {
+    case controller::ConvergeOutcome::kInSync:
+      if (result.steps_applied == 0) {
+        io.out << "in sync: nothing to change, no writes\n";
+      } else {
+        io.out << "in sync after " << result.steps_applied << " step"
+               << (result.steps_applied == 1 ? "" : "s") << " (" << writes << ")\n";
+      }
+      return 0;
+    case controller::ConvergeOutcome::kBlocked:
+      io.out << "stopped: only blocked steps remain after " << result.steps_applied << " step"
+             << (result.steps_applied == 1 ? "" : "s") << " (" << writes << ")\n";
+      print_remaining(result, io.out);
+      return 2;
+    case controller::ConvergeOutcome::kTimeout:
+      io.err << "swarm-operator apply: timed out after " << options["timeout"].as<std::string>()
+             << " with " << result.steps_applied << " step(s) done\n";
+      print_remaining(result, io.err);
+      return 1;
+    case controller::ConvergeOutcome::kError:
+      break;
+  }
+  io.err << "swarm-operator apply: " << (result.error ? result.error->describe() : "failed")
+         << "\n";
+  io.err << "done before the failure: " << result.steps_applied << " step(s)";
+  for (const auto& step : result.applied) {
+    io.err << "\n  " << controller::step_headline(step);
+  }
+  io.err << '\n';
+  if (!result.last_plans.empty()) {
+    print_remaining(result, io.err);
+  }
+  return 1;
+}
+
+}  // namespace swarmop::cli

@@ -1,0 +1,355 @@
+#include "swarmop/reconcilers/placement_planner.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <functional>
+#include <initializer_list>
+
+#include "swarmop/clients/docker_spec_edit.hpp"
+#include "swarmop/model/duration.hpp"
+
+namespace swarmop::reconcilers {
+
+namespace {
+
+namespace edit = clients::spec_edit;
+namespace json = boost::json;
+
+const json::value* value_at(const json::object& spec,
+                            std::initializer_list<std::string_view> path) {
+  const json::object* object = &spec;
+  const json::value* value = nullptr;
+  for (auto key : path) {
+    if (object == nullptr) {
+      return nullptr;
+    }
+    value = object->if_contains(key);
+    if (value == nullptr) {
+      return nullptr;
+    }
+    object = value->if_object();
+  }
+  return value;
+}
+
+std::string render(const json::value* value) {
+  if (value == nullptr || value->is_null()) {
+    return "";
+  }
+  if (value->is_string()) {
+    return std::string(value->get_string());
+  }
+  return json::serialize(*value);
+}
+
+std::string render_duration(const json::value* value) {
+  if (value == nullptr || !value->is_number()) {
+    return render(value);
+  }
+  const auto nanos = value->to_number<std::int64_t>();
+  return model::format_duration(
+      std::chrono::duration_cast<model::Duration>(std::chrono::nanoseconds(nanos)));
+}
+
+std::string env_value(const json::object& spec, const std::string& name) {
+  const json::value* env = value_at(spec, {"TaskTemplate", "ContainerSpec", "Env"});
+  if (env == nullptr || !env->is_array()) {
+    return "";
+  }
+  for (const auto& entry : env->get_array()) {
+    if (!entry.is_string()) {
+      continue;
+    }
+    const std::string text(entry.get_string());
+    if (text.substr(0, text.find('=')) == name) {
+      return text.find('=') == std::string::npos ? "" : text.substr(text.find('=') + 1);
+    }
+  }
+  return "";
+}
+
+class PlacementPlanner {
+ public:
+  PlacementPlanner(const model::DesiredState& desired, const SwarmObservation& observed)
+      : desired_(desired), observed_(observed) {
+    plan_.reconciler = kPlacement;
+  }
+
+  SwarmPlan run() {
+    for (const auto& [name, spec] : desired_.services) {
+      const std::string full_name = stack_service_name(desired_, name);
+      const clients::DockerService* service = find_service(observed_, full_name);
+      if (service == nullptr) {
+        plan_.blocked.push_back(
+            {describe("update", full_name, "the file manages this service"),
+             "service " + full_name +
+                 " does not exist: deploy the stack (docker stack deploy) "
+                 "first; the operator manages services, it does not create them"});
+        continue;
+      }
+      if (!plan_spec_update(spec, *service)) {
+        check_running_tasks(spec, *service);
+      }
+    }
+    return std::move(plan_);
+  }
+
+ private:
+  model::StepDescription describe(std::string action, std::string object,
+                                  std::string reason) const {
+    model::StepDescription out;
+    out.reconciler = kPlacement;
+    out.action = std::move(action);
+    out.kind = "service";
+    out.object = std::move(object);
+    out.reason = std::move(reason);
+    return out;
+  }
+
+  void finding(model::Severity severity, std::string code, std::string object,
+               std::string message) {
+    plan_.findings.push_back(
+        {kPlacement, severity, std::move(code), std::move(object), std::move(message)});
+  }
+
+  //! Applies `change` to `spec`; when that changes the value at `path`, records it.
+  void field(json::object& spec, model::StepDescription& step,
+             std::initializer_list<std::string_view> path, std::string label,
+             const std::function<json::object(json::object)>& change, bool duration = false) {
+    json::object next = change(spec);
+    const json::value* before = value_at(spec, path);
+    const json::value* after = value_at(next, path);
+    const bool same = (before == nullptr && after == nullptr) ||
+                      (before != nullptr && after != nullptr && *before == *after);
+    if (same) {
+      return;
+    }
+    auto text = duration ? render_duration : render;
+    step.changes.push_back({std::move(label), text(before), text(after)});
+    spec = std::move(next);
+  }
+
+  //! One update with every managed field the file sets; true when one is planned.
+  bool plan_spec_update(const model::ServiceSpec& spec, const clients::DockerService& service) {
+    json::object next = service.spec;
+    auto step = describe("update", service.name, "settings the file sets");
+    if (spec.replicas) {
+      if (service.mode == "replicated") {
+        field(next, step, {"Mode", "Replicated", "Replicas"}, "replicas",
+              [&](json::object s) { return edit::with_replicas(std::move(s), *spec.replicas); });
+      } else {
+        finding(model::Severity::kWarning, "NotReplicated", service.name,
+                service.name + " runs in " + service.mode + " mode: replicas do not apply");
+      }
+    }
+    if (spec.max_replicas_per_node) {
+      field(next, step, {"TaskTemplate", "Placement", "MaxReplicas"}, "maxReplicasPerNode",
+            [&](json::object s) {
+              return edit::with_max_replicas(std::move(s), *spec.max_replicas_per_node);
+            });
+    }
+    if (spec.restart_delay) {
+      field(
+          next, step, {"TaskTemplate", "RestartPolicy", "Delay"}, "restartDelay",
+          [&](json::object s) {
+            return edit::with_restart_delay(std::move(s), *spec.restart_delay);
+          },
+          true);
+    }
+    if (spec.stop_grace_period) {
+      field(
+          next, step, {"TaskTemplate", "ContainerSpec", "StopGracePeriod"}, "stopGracePeriod",
+          [&](json::object s) {
+            return edit::with_stop_grace_period(std::move(s), *spec.stop_grace_period);
+          },
+          true);
+    }
+    for (const auto& [name, value] : spec.env) {
+      const std::string before = env_value(next, name);
+      const bool present = before != "" || env_has(next, name);
+      if (present && before == value) {
+        continue;
+      }
+      step.changes.push_back({"env." + name, before, value});
+      next = edit::with_env(std::move(next), {{name, value}});
+    }
+    if (spec.resources) {
+      resources(next, step, spec.resources->limits, false);
+      resources(next, step, spec.resources->reservations, true);
+    }
+    if (step.changes.empty()) {
+      return false;
+    }
+    const bool lowered_limit =
+        spec.max_replicas_per_node && *spec.max_replicas_per_node > 0 &&
+        (service.max_replicas == 0 || *spec.max_replicas_per_node < service.max_replicas);
+    if (lowered_limit) {
+      step.reason +=
+          "; a lower max replicas per node moves nothing by itself, so a "
+          "force-update follows if a node runs more than the limit";
+    }
+    plan_.steps.push_back({std::move(step), ServiceUpdate{service.id, service.version, next}});
+    return true;
+  }
+
+  static bool env_has(const json::object& spec, const std::string& name) {
+    const json::value* env = value_at(spec, {"TaskTemplate", "ContainerSpec", "Env"});
+    if (env == nullptr || !env->is_array()) {
+      return false;
+    }
+    return std::any_of(env->get_array().begin(), env->get_array().end(), [&](const json::value& e) {
+      if (!e.is_string()) {
+        return false;
+      }
+      const std::string text(e.get_string());
+      return text.substr(0, text.find('=')) == name;
+    });
+  }
+
+  void resources(json::object& next, model::StepDescription& step,
+                 const std::optional<model::ResourceAmounts>& amounts, bool reservations) {
+    if (!amounts) {
+      return;
+    }
+    const std::string_view kind = reservations ? "Reservations" : "Limits";
+    const std::string label = reservations ? "reservations" : "limits";
+    if (amounts->cpus) {
+      field(next, step, {"TaskTemplate", "Resources", kind, "NanoCPUs"}, label + ".nanoCPUs",
+            [&](json::object s) {
+              return edit::with_resources(std::move(s), reservations, amounts->cpus, std::nullopt);
+            });
+    }
+    if (amounts->memory_bytes) {
+      field(next, step, {"TaskTemplate", "Resources", kind, "MemoryBytes"}, label + ".memoryBytes",
+            [&](json::object s) {
+              return edit::with_resources(std::move(s), reservations, std::nullopt,
+                                          amounts->memory_bytes);
+            });
+    }
+  }
+
+  // --- what really runs ----------------------------------------------------------------------
+  void check_running_tasks(const model::ServiceSpec& spec, const clients::DockerService& service) {
+    if (service.update_status) {
+      const std::string& state = service.update_status->state;
+      if (state == "updating" || state == "rollback_started") {
+        plan_.waiting.push_back(service.name + ": rolling update in progress (" +
+                                service.update_status->message + ")");
+        return;
+      }
+      if (state == "paused" || state == "rollback_paused" || state == "rollback_completed") {
+        finding(model::Severity::kWarning, "UpdateNotCompleted", service.name,
+                service.name + ": its last update is " + state + " (" +
+                    service.update_status->message +
+                    "); not force-updated again until a person looks at it");
+        return;
+      }
+    }
+    int pending = 0;
+    int starting = 0;
+    for (const auto& task : observed_.tasks) {
+      if (task.service_id != service.id || task.desired_state != "running") {
+        continue;
+      }
+      if (task.state == "pending" || task.node_id.empty()) {
+        ++pending;
+        finding(model::Severity::kWarning, "TaskPending", service.name,
+                service.name + " slot " + std::to_string(task.slot) +
+                    " is pending: " + (task.err.empty() ? task.message : task.err));
+      } else if (task.state != "running") {
+        ++starting;
+      }
+    }
+    if (starting > 0) {
+      plan_.waiting.push_back(service.name + ": " + std::to_string(starting) + " task(s) starting");
+      return;
+    }
+    const auto running = running_tasks_by_node(observed_, service.id);
+    if (auto over = over_limit(service, running)) {
+      add_force_update(service, *over);
+      return;
+    }
+    if (!spec.spread || pending > 0) {
+      return;  // a pending task means no room: a redeploy would not even it out
+    }
+    if (auto uneven = uneven_spread(service, running)) {
+      add_force_update(service, *uneven);
+    }
+  }
+
+  std::string hostname_of(const std::string& node_id) const {
+    for (const auto& node : observed_.nodes) {
+      if (node.id == node_id) {
+        return node.hostname;
+      }
+    }
+    return node_id;
+  }
+
+  std::optional<std::string> over_limit(const clients::DockerService& service,
+                                        const std::map<std::string, int>& running) const {
+    if (service.max_replicas == 0) {
+      return std::nullopt;
+    }
+    std::vector<std::string> over;
+    for (const auto& [node_id, count] : running) {
+      if (static_cast<std::uint64_t>(count) > service.max_replicas) {
+        over.push_back(hostname_of(node_id) + " runs " + std::to_string(count));
+      }
+    }
+    if (over.empty()) {
+      return std::nullopt;
+    }
+    return join_text(over) + " tasks, over the limit of " + std::to_string(service.max_replicas) +
+           " per node (Swarm enforces a lowered limit only on redeploy)";
+  }
+
+  std::optional<std::string> uneven_spread(const clients::DockerService& service,
+                                           const std::map<std::string, int>& running) const {
+    const auto constraints = parse_constraints(service.constraints);
+    std::vector<std::pair<std::string, int>> counts;
+    for (const auto& node : observed_.nodes) {
+      if (node.state != "ready" || node.availability != "active" ||
+          !meets_all(constraints, attributes_of(node))) {
+        continue;
+      }
+      auto it = running.find(node.id);
+      counts.emplace_back(node.hostname, it == running.end() ? 0 : it->second);
+    }
+    if (counts.size() < 2) {
+      return std::nullopt;
+    }
+    auto [low, high] = std::minmax_element(counts.begin(), counts.end(),
+                                           [](auto& a, auto& b) { return a.second < b.second; });
+    if (high->second - low->second < 2) {
+      return std::nullopt;
+    }
+    std::vector<std::string> items;
+    for (const auto& [host, count] : counts) {
+      items.push_back(host + " " + std::to_string(count));
+    }
+    return "running tasks are uneven across eligible nodes (" + join_text(items) +
+           "); Swarm never moves tasks back after a node recovers";
+  }
+
+  void add_force_update(const clients::DockerService& service, const std::string& reason) {
+    auto step = describe("force-update", service.name, reason);
+    step.changes.push_back({"TaskTemplate.ForceUpdate", std::to_string(service.force_update),
+                            std::to_string(service.force_update + 1)});
+    plan_.steps.push_back(
+        {std::move(step),
+         ServiceUpdate{service.id, service.version, edit::with_force_update_bumped(service.spec)}});
+  }
+
+  const model::DesiredState& desired_;
+  const SwarmObservation& observed_;
+  SwarmPlan plan_;
+};
+
+}  // namespace
+
+SwarmPlan plan_placement(const model::DesiredState& desired, const SwarmObservation& observed) {
+  return PlacementPlanner(desired, observed).run();
+}
+
+}  // namespace swarmop::reconcilers

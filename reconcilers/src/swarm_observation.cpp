@@ -1,0 +1,108 @@
+#include "swarmop/reconcilers/swarm_observation.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace swarmop::reconcilers {
+
+bool same_hostname(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) ==
+                  std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+const clients::DockerNode* find_node(const std::vector<clients::DockerNode>& nodes,
+                                     std::string_view hostname) {
+  const clients::DockerNode* found = nullptr;
+  for (const auto& node : nodes) {
+    if (!same_hostname(node.hostname, hostname)) {
+      continue;
+    }
+    // A re-join leaves the old entry Down beside the new one: the live entry is the node.
+    const bool better = found == nullptr || (found->state != "ready" && node.state == "ready") ||
+                        (found->state == node.state && node.version > found->version);
+    if (better) {
+      found = &node;
+    }
+  }
+  return found;
+}
+
+std::string stack_service_name(const model::DesiredState& desired, const std::string& name) {
+  return desired.stack.empty() ? name : desired.stack + "_" + name;
+}
+
+const clients::DockerService* find_service(const SwarmObservation& observed,
+                                           const std::string& full_name) {
+  for (const auto& service : observed.services) {
+    if (service.name == full_name) {
+      return &service;
+    }
+  }
+  return nullptr;
+}
+
+model::NodeAttributes attributes_of(const clients::DockerNode& node) {
+  model::NodeAttributes out;
+  out.id = node.id;
+  out.hostname = node.hostname;
+  out.role = node.role;
+  out.labels = node.labels;
+  // Platform and engine labels are not read by the client: constraints on them evaluate to
+  // unknown, which the checks treat as not met.
+  return out;
+}
+
+std::vector<model::Constraint> parse_constraints(const std::vector<std::string>& texts,
+                                                 std::vector<std::string>* unparsed) {
+  std::vector<model::Constraint> out;
+  for (const auto& text : texts) {
+    if (auto constraint = model::parse_constraint(text)) {
+      out.push_back(std::move(*constraint));
+    } else if (unparsed != nullptr) {
+      unparsed->push_back(text);
+    }
+  }
+  return out;
+}
+
+bool meets_all(const std::vector<model::Constraint>& constraints,
+               const model::NodeAttributes& node) {
+  return std::all_of(constraints.begin(), constraints.end(), [&](const model::Constraint& c) {
+    return model::evaluate(c, node) == model::Match::kYes;
+  });
+}
+
+std::map<std::string, int> running_tasks_by_node(const SwarmObservation& observed,
+                                                 const std::string& service_id) {
+  std::map<std::string, int> out;
+  for (const auto& task : observed.tasks) {
+    if (task.service_id == service_id && task.desired_state == "running" &&
+        task.state == "running" && !task.node_id.empty()) {
+      ++out[task.node_id];
+    }
+  }
+  return out;
+}
+
+std::string join_text(const std::vector<std::string>& items, std::string_view separator) {
+  std::string out;
+  for (const auto& item : items) {
+    if (!out.empty()) {
+      out += separator;
+    }
+    out += item;
+  }
+  return out;
+}
+
+std::string labels_text(const std::map<std::string, std::string>& labels) {
+  std::vector<std::string> items;
+  for (const auto& [key, value] : labels) {
+    items.push_back(key + "=" + value);
+  }
+  return items.empty() ? "no labels" : join_text(items);
+}
+
+}  // namespace swarmop::reconcilers
