@@ -2,8 +2,8 @@
 
 namespace swarmop::model {
 
-std::string_view to_string(Severity severity) {
-  return severity == Severity::kWarning ? "warning" : "info";
+std::string_view to_string(FindingLevel severity) {
+  return severity == FindingLevel::kWarning ? "warning" : "info";
 }
 
 }  // namespace swarmop::model

@@ -55,7 +55,7 @@ class MembershipPlanner {
     plan_.blocked.push_back({std::move(step), std::move(reason)});
   }
 
-  void finding(model::Severity severity, std::string code, std::string object,
+  void finding(model::FindingLevel severity, std::string code, std::string object,
                std::string message) {
     plan_.findings.push_back(
         {kMembership, severity, std::move(code), std::move(object), std::move(message)});
@@ -71,28 +71,28 @@ class MembershipPlanner {
   void report_health() {
     const QuorumCount quorum = count_quorum(observed_.nodes);
     if (quorum.managers < 3) {
-      finding(model::Severity::kWarning, "FewerThanThreeManagers", "swarm",
+      finding(model::FindingLevel::kWarning, "FewerThanThreeManagers", "swarm",
               std::to_string(quorum.managers) +
                   " manager(s): the swarm cannot survive losing one; the manual asks for 3");
     } else if (quorum.managers % 2 == 0) {
-      finding(model::Severity::kWarning, "EvenManagerCount", "swarm",
+      finding(model::FindingLevel::kWarning, "EvenManagerCount", "swarm",
               std::to_string(quorum.managers) + " managers tolerate no more failures than " +
                   std::to_string(quorum.managers - 1) + "; use an odd number");
     }
     for (const auto& node : observed_.nodes) {
       if (node.state == "down") {
-        finding(model::Severity::kWarning, "NodeDown", node.hostname,
+        finding(model::FindingLevel::kWarning, "NodeDown", node.hostname,
                 node.hostname + " is down" +
                     (node.state_message.empty() ? "" : " (" + node.state_message + ")"));
       }
       if (node.role == "manager" && node.manager_reachability.value_or("") != "reachable") {
-        finding(model::Severity::kWarning, "ManagerUnreachable", node.hostname,
+        finding(model::FindingLevel::kWarning, "ManagerUnreachable", node.hostname,
                 "manager " + node.hostname + " is " +
                     node.manager_reachability.value_or("unknown") + " (" + quorum.text() + ")");
       }
       const model::NodeSpec* listed = desired_.find_node(node.hostname);
       if (listed == nullptr) {
-        finding(model::Severity::kInfo, "NodeNotListed", node.hostname,
+        finding(model::FindingLevel::kInfo, "NodeNotListed", node.hostname,
                 node.hostname + " (" + node.role + ", " + node.state +
                     ") is in the swarm but not in the file; left alone" +
                     (desired_.swarm.prune ? (node.state == "down" ? "" : " until it is down")
@@ -346,7 +346,7 @@ class MembershipPlanner {
                                              : "present: false and it has left");
       step.changes.push_back({"entry", node.id, ""});
       if (!desired_.swarm.prune) {
-        finding(model::Severity::kInfo, "PruneOff", node.hostname,
+        finding(model::FindingLevel::kInfo, "PruneOff", node.hostname,
                 "down entry " + node.id + " of " + node.hostname +
                     " would be removed with prune: true");
         continue;

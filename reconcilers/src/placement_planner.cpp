@@ -106,7 +106,7 @@ class PlacementPlanner {
     return out;
   }
 
-  void finding(model::Severity severity, std::string code, std::string object,
+  void finding(model::FindingLevel severity, std::string code, std::string object,
                std::string message) {
     plan_.findings.push_back(
         {kPlacement, severity, std::move(code), std::move(object), std::move(message)});
@@ -138,7 +138,7 @@ class PlacementPlanner {
         field(next, step, {"Mode", "Replicated", "Replicas"}, "replicas",
               [&](json::object s) { return edit::with_replicas(std::move(s), *spec.replicas); });
       } else {
-        finding(model::Severity::kWarning, "NotReplicated", service.name,
+        finding(model::FindingLevel::kWarning, "NotReplicated", service.name,
                 service.name + " runs in " + service.mode + " mode: replicas do not apply");
       }
     }
@@ -238,7 +238,7 @@ class PlacementPlanner {
         return;
       }
       if (state == "paused" || state == "rollback_paused" || state == "rollback_completed") {
-        finding(model::Severity::kWarning, "UpdateNotCompleted", service.name,
+        finding(model::FindingLevel::kWarning, "UpdateNotCompleted", service.name,
                 service.name + ": its last update is " + state + " (" +
                     service.update_status->message +
                     "); not force-updated again until a person looks at it");
@@ -253,7 +253,7 @@ class PlacementPlanner {
       }
       if (task.state == "pending" || task.node_id.empty()) {
         ++pending;
-        finding(model::Severity::kWarning, "TaskPending", service.name,
+        finding(model::FindingLevel::kWarning, "TaskPending", service.name,
                 service.name + " slot " + std::to_string(task.slot) +
                     " is pending: " + (task.err.empty() ? task.message : task.err));
       } else if (task.state != "running") {

@@ -84,7 +84,13 @@ void SwarmWorld::check_rollout_progress(Service& service) {
   if (!service.rollout || !service.rollout->dirty_slots.empty()) {
     return;
   }
+  // A scale-down during the update removes slots for good: only slots the service still has
+  // must run again (swarmkit's updater likewise stops tracking removed slots).
+  const std::uint64_t replicas = service_spec::replicas(service.spec);
   for (const std::uint64_t slot : service.rollout->replaced_slots) {
+    if (slot > replicas) {
+      continue;
+    }
     const bool running_again = std::any_of(tasks_.begin(), tasks_.end(), [&](const Task& task) {
       return task.service_id == service.id && task.slot == slot &&
              task.desired_state == "running" && task.state == "running";

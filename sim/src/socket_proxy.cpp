@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 #include <thread>
+#include <type_traits>
 
 namespace swarmop::sim {
 
@@ -29,6 +30,10 @@ class Splice : public std::enable_shared_from_this<Splice> {
         self->close();
         return;
       }
+      // Requests arrive in pieces (headers, then body): without this each waits for the
+      // backend's delayed ACK.
+      boost::system::error_code ignored;
+      self->back_.set_option(tcp::no_delay(true), ignored);
       self->pump_front_to_back();
       self->pump_back_to_front();
     });
@@ -203,6 +208,11 @@ class ProxyImpl final : public SocketProxy {
         boost::system::error_code ignored;
         s.close(ignored);
       } else {
+        if constexpr (std::is_same_v<Protocol, tcp>) {
+          // Responses are relayed in pieces; without this each waits for a delayed ACK.
+          boost::system::error_code ignored;
+          s.set_option(tcp::no_delay(true), ignored);
+        }
         auto splice = std::make_shared<Splice>(std::move(s), tcp::socket(io_));
         live_.insert(splice);
         splice->start(backend_);

@@ -79,6 +79,7 @@ class RealRabbitClusterUnderTest final : public RabbitClusterUnderTest {
   void kill(int k) override { harness("rabbit-node.sh kill " + std::to_string(k)); }
   void partition(int k) override { harness("rabbit-node.sh partition " + std::to_string(k)); }
   void heal(int k) override { harness("rabbit-node.sh heal " + std::to_string(k)); }
+  void blip(int k) override { harness("rabbit-node.sh blip " + std::to_string(k)); }
   void publish(const std::string& queue, int count, int k) override {
     harness("rabbit-publish.sh '" + queue + "' " + std::to_string(count) + " " + std::to_string(k));
   }

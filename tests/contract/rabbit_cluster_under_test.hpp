@@ -9,9 +9,9 @@
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/rabbitmq_client.hpp"
 
-//! The RabbitMQ contract suite runs against a cluster under test: today the real 3-node harness
-//! cluster (tests/harness/rabbitmq), later a simulator. This is the seam: what a test may ask of
-//! the cluster besides its management API.
+//! The RabbitMQ contract suite runs against a cluster under test: the real 3-node harness
+//! cluster (tests/harness/rabbitmq) or the RabbitMQ simulator. This is the seam: what a test may
+//! ask of the cluster besides its management API.
 namespace swarmop::contract {
 
 class RabbitClusterUnderTest {
@@ -34,6 +34,9 @@ class RabbitClusterUnderTest {
   virtual void kill(int k) = 0;
   virtual void partition(int k) = 0;
   virtual void heal(int k) = 0;
+  //! A transient split: node K's links drop once and come back; the others record the
+  //! partition in `partitions` for a few seconds, then the cluster recovers by itself.
+  virtual void blip(int k) = 0;
 
   //! Declares the durable classic queue QUEUE (if needed) and publishes `count` persistent
   //! messages to it through node K.
@@ -49,10 +52,12 @@ class RabbitClusterUnderTest {
 
 //! The cluster of this test binary, created once (make_rabbit_cluster) and reset before each test.
 RabbitClusterUnderTest& rabbit_cluster();
-//! Defined once per test binary: rabbit_target_real.cpp (or a simulator target).
+//! Defined once per test binary: rabbit_target_real.cpp or rabbit_target_sim.cpp.
 std::unique_ptr<RabbitClusterUnderTest> make_rabbit_cluster();
 
 std::unique_ptr<RabbitClusterUnderTest> make_real_rabbit_cluster(const std::string& env_file);
+//! Three rabbit services on three simulated swarm nodes (simulated_rabbit_cluster_under_test.cpp).
+std::unique_ptr<RabbitClusterUnderTest> make_simulated_rabbit_cluster();
 
 //! A production client over the management endpoints of `nodes`, in that order, with the
 //! cluster's credentials unless `auth` is given.

@@ -153,15 +153,19 @@ std::vector<Command> build_table() {
       "sim",
       "run the simulated cluster (Docker, Couchbase, RabbitMQ APIs) until interrupted",
       "[--nodes N] [--unjoined K] [--docker unix:///PATH] [--docker-tcp ADDR] "
-      "[--couchbase ADDR] [--rabbitmq ADDR]",
+      "[--couchbase] [--rabbitmq N]",
       "Starts a simulated fresh single-node Skylar Automation install (stack iservices: gui, "
       "contentapi, couchbase, rabbitmq, steprunner, dexserver, redis on node1) with N-1 more "
       "nodes, and prints KEY=VALUE lines that point every other command, and the docker CLI, "
       "at it: DOCKER_HOST (node1, the manager) and SWARM_OPERATOR_SIM_ENGINE_NODEK (each "
       "node's own engine, for join and leave). The last K nodes (--unjoined) run an engine "
       "but are not in the swarm. Every engine also serves a test API under /_sim/ (node "
-      "down/up, partition, injected faults). Runs until SIGINT or SIGTERM. The simulated "
-      "Couchbase and RabbitMQ APIs are not built yet (--couchbase and --rabbitmq exit 1).",
+      "down/up, partition, injected faults). Runs until SIGINT or SIGTERM. With --couchbase "
+      "every Couchbase service serves the admin REST API (Administrator/password) and "
+      "SWARM_OPERATOR_COUCHBASE and SWARM_OPERATOR_COUCHBASE_CREDENTIALS are printed too. "
+      "With --rabbitmq N the rabbit nodes serve the RabbitMQ management API (guest/guest, "
+      "one port each) and SWARM_OPERATOR_RABBITMQ and SWARM_OPERATOR_RABBITMQ_CREDENTIALS are "
+      "printed too.",
       {{0, "stopped by a signal"}, {1, "could not start"}},
       [](po::options_description& options) {
         options.add_options()("nodes", po::value<int>()->default_value(1)->value_name("N"),
@@ -172,10 +176,14 @@ std::vector<Command> build_table() {
             "unix socket of the simulated Docker API")(
             "docker-tcp", po::value<std::string>()->value_name("ADDR"),
             "also serve the Docker API on this loopback address")(
-            "couchbase", po::value<std::string>()->value_name("ADDR"),
-            "address of the simulated Couchbase REST API")(
-            "rabbitmq", po::value<std::string>()->value_name("ADDR"),
-            "address of the simulated RabbitMQ management API")(
+            "couchbase", po::bool_switch(),
+            "also serve the Couchbase admin REST API of every Couchbase service, one port "
+            "each, and add the manual's couchbase-worker and couchbase-worker2 (AUTO_REBALANCE, "
+            "0 replicas, pinned to node2 and node3 when they exist)")(
+            "rabbitmq", po::value<int>()->value_name("N"),
+            "also serve the RabbitMQ management API of N clustered rabbit nodes (1: the "
+            "stack's rabbitmq; more: the manual's HA services rabbitmq2..N pinned to "
+            "node2..N; needs N joined nodes), guest/guest, autoheal")(
             "fault", po::value<std::vector<std::string>>()->value_name("JSON"),
             "inject a fault, as POST /_sim/faults takes it (repeatable), e.g. "
             "'{\"path\":\"/services\",\"status\":500,\"count\":3}'; fields: node, method, "

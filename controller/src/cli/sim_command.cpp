@@ -7,10 +7,15 @@
 #include <cctype>
 #include <csignal>
 #include <filesystem>
+#include <fstream>
 #include <optional>
+#include <thread>
 
 #include "command.hpp"
+#include "swarmop/sim/couchbase/couchbase_simulator.hpp"
+#include "swarmop/sim/couchbase/couchbase_stack.hpp"
 #include "swarmop/sim/default_world.hpp"
+#include "swarmop/sim/rabbitmq/rabbit_simulator.hpp"
 #include "swarmop/sim/simulated_cluster.hpp"
 
 namespace swarmop::cli {
@@ -33,6 +38,79 @@ std::string unix_path(const po::variables_map& options, Streams& io, bool& ok) {
   return address.substr(7);
 }
 
+// `--rabbitmq N`: the RabbitMQ simulator over the world's rabbit services (guest/guest, autoheal
+// like the manual's PowerFlow rabbit), and the credentials file clients read (mode 0600).
+struct SimulatedRabbit {
+  std::unique_ptr<sim::rabbitmq::RabbitSimulator> simulator;
+  std::filesystem::path dir;
+  ~SimulatedRabbit() {
+    if (simulator) {
+      simulator->stop();
+    }
+    std::error_code ec;
+    if (!dir.empty()) {
+      std::filesystem::remove_all(dir, ec);
+    }
+  }
+};
+
+bool start_rabbit(sim::SwarmWorld& world, int count, SimulatedRabbit& rabbit, Streams& io) {
+  sim::rabbitmq::RabbitOptions options;
+  options.partition_handling = "autoheal";
+  rabbit.simulator = std::make_unique<sim::rabbitmq::RabbitSimulator>(world, options);
+  // The rabbit tasks start like any task, in wall time here.
+  for (int i = 0; i < 300 && static_cast<int>(rabbit.simulator->node_names().size()) < count; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  if (static_cast<int>(rabbit.simulator->node_names().size()) < count) {
+    io.err << "swarm-operator sim: --rabbitmq: the rabbit services did not start\n";
+    return false;
+  }
+  std::string dir = (std::filesystem::temp_directory_path() / "swarmop-sim-rabbitmq-XXXXXX");
+  if (mkdtemp(dir.data()) == nullptr) {
+    io.err << "swarm-operator sim: --rabbitmq: cannot create a directory for the credentials\n";
+    return false;
+  }
+  rabbit.dir = dir;
+  std::ofstream(rabbit.dir / "credentials") << options.user << ':' << options.password << '\n';
+  std::filesystem::permissions(rabbit.dir / "credentials", std::filesystem::perms::owner_read |
+                                                               std::filesystem::perms::owner_write);
+  return true;
+}
+
+// `--couchbase`: the Couchbase simulator over the stack's Couchbase services, and the
+// credentials file clients read (mode 0600).
+struct SimulatedCouchbase {
+  std::unique_ptr<sim::couchbase::CouchbaseSimulator> simulator;
+  std::filesystem::path dir;
+  ~SimulatedCouchbase() {
+    if (simulator) {
+      simulator->stop();
+    }
+    std::error_code ec;
+    if (!dir.empty()) {
+      std::filesystem::remove_all(dir, ec);
+    }
+  }
+};
+
+bool start_couchbase(sim::SimulatedCluster& cluster, SimulatedCouchbase& couchbase, Streams& io) {
+  const sim::couchbase::CouchbaseSimOptions options;
+  couchbase.simulator = std::make_unique<sim::couchbase::CouchbaseSimulator>(cluster, options);
+  std::string dir = (std::filesystem::temp_directory_path() / "swarmop-sim-couchbase-XXXXXX");
+  if (mkdtemp(dir.data()) == nullptr) {
+    io.err << "swarm-operator sim: --couchbase: cannot create a directory for the credentials\n";
+    return false;
+  }
+  couchbase.dir = dir;
+  std::ofstream(couchbase.dir / "credentials")
+      << options.username << ':' << options.password << '\n';
+  std::filesystem::permissions(
+      couchbase.dir / "credentials",
+      std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  return true;
+}
+
 }  // namespace
 
 int run_sim(const po::variables_map& options, Streams& io) {
@@ -42,12 +120,11 @@ int run_sim(const po::variables_map& options, Streams& io) {
     io.err << "swarm-operator sim: --nodes must be 1 to 50 and --unjoined fewer than --nodes\n";
     return 1;
   }
-  for (const char* flag : {"couchbase", "rabbitmq"}) {
-    if (options.count(flag) > 0) {
-      io.err << "swarm-operator sim: --" << flag
-             << ": the simulated service is not built in this version yet\n";
-      return 1;
-    }
+  const bool couchbase = options.count("couchbase") > 0 && options["couchbase"].as<bool>();
+  const int rabbit_nodes = options.count("rabbitmq") > 0 ? options["rabbitmq"].as<int>() : 0;
+  if (options.count("rabbitmq") > 0 && (rabbit_nodes < 1 || rabbit_nodes > nodes - unjoined)) {
+    io.err << "swarm-operator sim: --rabbitmq takes 1 to the number of joined nodes\n";
+    return 1;
   }
   bool ok = true;
   const std::string socket_link = unix_path(options, io, ok);
@@ -74,6 +151,15 @@ int run_sim(const po::variables_map& options, Streams& io) {
   try {
     cluster = std::make_unique<sim::SimulatedCluster>(cluster_options, [&](sim::SwarmWorld& world) {
       sim::install_default_world(world, world_options);
+      if (rabbit_nodes > 1) {
+        sim::rabbitmq::add_rabbit_services(world, rabbit_nodes);
+      }
+      // The manual's Couchbase workers, at 0 replicas, pinned to node2 and node3.
+      for (int i = 2; couchbase && i <= std::min(3, world_options.nodes); ++i) {
+        const std::string name = i == 2 ? "couchbase-worker" : "couchbase-worker2";
+        world.create_service_directly(sim::couchbase::worker_spec(
+            world_options.stack, name, "node" + std::to_string(i), true));
+      }
     });
   } catch (const std::exception& e) {
     io.err << "swarm-operator sim: could not start: " << e.what() << '\n';
@@ -115,6 +201,15 @@ int run_sim(const po::variables_map& options, Streams& io) {
     }
   }
 
+  SimulatedRabbit rabbit;
+  if (rabbit_nodes > 0 && !start_rabbit(cluster->world(), rabbit_nodes, rabbit, io)) {
+    return 1;
+  }
+  SimulatedCouchbase couchbase_sim;
+  if (couchbase && !start_couchbase(*cluster, couchbase_sim, io)) {
+    return 1;
+  }
+
   std::string docker_host = cluster->unix_address("node1");
   if (!socket_link.empty()) {
     // The manager's engine is also reachable at the path asked for.
@@ -139,6 +234,24 @@ int run_sim(const po::variables_map& options, Streams& io) {
     }
     io.out << "SWARM_OPERATOR_SIM_ENGINE_" << key << '=' << cluster->unix_address(host) << '\n';
   }
+  if (rabbit.simulator) {
+    std::string urls;
+    for (const auto& url : rabbit.simulator->urls()) {
+      urls += (urls.empty() ? "" : ",") + url;
+    }
+    io.out << "SWARM_OPERATOR_RABBITMQ=" << urls << '\n';
+    io.out << "SWARM_OPERATOR_RABBITMQ_CREDENTIALS=" << (rabbit.dir / "credentials").string()
+           << '\n';
+  }
+  if (couchbase_sim.simulator) {
+    std::string urls;
+    for (const auto& url : couchbase_sim.simulator->endpoints()) {
+      urls += (urls.empty() ? "" : ",") + url;
+    }
+    io.out << "SWARM_OPERATOR_COUCHBASE=" << urls << '\n';
+    io.out << "SWARM_OPERATOR_COUCHBASE_CREDENTIALS="
+           << (couchbase_sim.dir / "credentials").string() << '\n';
+  }
   io.out.flush();
 
   boost::asio::io_context loop;
@@ -146,6 +259,12 @@ int run_sim(const po::variables_map& options, Streams& io) {
   signals.async_wait([&](const boost::system::error_code&, int) { loop.stop(); });
   loop.run();
 
+  if (rabbit.simulator) {
+    rabbit.simulator->stop();
+  }
+  if (couchbase_sim.simulator) {
+    couchbase_sim.simulator->stop();
+  }
   cluster->stop();
   if (!socket_link.empty()) {
     std::error_code ec;

@@ -32,19 +32,19 @@ struct BlockedStep {
   std::string reason;
 };
 
-enum class Severity { kInfo, kWarning };
+enum class FindingLevel { kInfo, kWarning };
 
 //! Something the observation shows that is not a step: drift left alone, a warning from the
 //! manual (even manager count), or a change in progress that the plan waits for.
 struct Finding {
   std::string reconciler;
-  Severity severity = Severity::kInfo;
+  FindingLevel severity = FindingLevel::kInfo;
   std::string code;  //!< CamelCase and stable: "EvenManagerCount", "RolloutInProgress"
   std::string object;
   std::string message;
 };
 
-std::string_view to_string(Severity severity);
+std::string_view to_string(FindingLevel severity);
 
 //! One reconciler's plan in printable form.
 struct PlanReport {

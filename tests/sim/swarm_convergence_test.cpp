@@ -1,0 +1,199 @@
+// apply's loop against the simulated swarm through the production Docker client: whole
+// journeys between the manual's deployment types, with quorum checked after every step.
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
+#include <sstream>
+#include <thread>
+
+#include "apply/converge.hpp"
+#include "apply/plan_text.hpp"
+#include "swarmop/clients/counting_docker_client.hpp"
+#include "swarmop/clients/curl_transport.hpp"
+#include "swarmop/clients/docker_http_client.hpp"
+#include "swarmop/clients/endpoint.hpp"
+#include "swarmop/model/document_loader.hpp"
+#include "swarmop/sim/default_world.hpp"
+#include "swarmop/sim/simulated_cluster.hpp"
+
+namespace swarmop::testing {
+namespace {
+
+clients::DockerClientPtr client_at(const std::string& address) {
+  auto endpoint = clients::parse_docker_host(address);
+  REQUIRE(endpoint);
+  return std::make_unique<clients::DockerHttpClient>(
+      std::make_unique<clients::CurlTransport>(*endpoint));
+}
+
+reconcilers::EngineConnector engine_connector() {
+  return [](const model::EngineEndpoint& engine) -> model::Expected<clients::DockerClientPtr> {
+    return client_at(engine.endpoint);
+  };
+}
+
+model::DesiredState example(const std::string& name) {
+  auto document = model::load_document_file(std::string(SWARMOP_SOURCE_DIR) + "/examples/" + name);
+  REQUIRE(document.ok());
+  return *document.state;
+}
+
+//! A simulated cluster from the default fresh install (every task on node1).
+struct FreshInstall {
+  std::unique_ptr<sim::SimulatedCluster> cluster;
+
+  FreshInstall(int joined, int unjoined) {
+    sim::ClusterOptions options;
+    options.manual_clock = true;
+    sim::DefaultWorldOptions world;
+    world.nodes = joined;
+    world.unjoined = unjoined;
+    cluster = std::make_unique<sim::SimulatedCluster>(
+        options, [&](sim::SwarmWorld& w) { sim::install_default_world(w, world); });
+  }
+
+  //! Raft arithmetic from the world itself, not from the API the operator reads.
+  bool has_quorum() const {
+    int members = 0;
+    int reachable = 0;
+    for (const auto& node : cluster->world().nodes()) {
+      if (node.raft_member) {
+        ++members;
+        reachable += node.reachability == "reachable" ? 1 : 0;
+      }
+    }
+    return members > 0 && reachable >= members / 2 + 1;
+  }
+
+  //! Converges with simulated time standing in for the waits; checks quorum after each step.
+  controller::ConvergeResult converge(const model::DesiredState& desired,
+                                      clients::DockerClient& manager, int& quorum_failures) {
+    controller::ConvergeOptions options;
+    options.timeout = std::chrono::seconds(60);
+    options.poll = std::chrono::milliseconds(500);
+    return controller::converge_swarm(
+        desired, manager, engine_connector(), options,
+        [&](const controller::StepReport& report) {
+          INFO(report.step.action << " " << report.step.object);
+          CHECK_FALSE(report.error);
+          if (!has_quorum()) {
+            ++quorum_failures;
+          }
+        },
+        [&](std::chrono::milliseconds pause) {
+          cluster->advance(pause);
+          // The engines' threads get a moment to serve what the new time made due.
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        });
+  }
+
+  std::map<std::string, const sim::Node*> nodes_by_host(const std::vector<sim::Node>& nodes) {
+    std::map<std::string, const sim::Node*> out;
+    for (const auto& node : nodes) {
+      out[node.hostname] = &node;
+    }
+    return out;
+  }
+};
+
+std::string remaining(const controller::ConvergeResult& result) {
+  std::vector<model::PlanReport> reports;
+  for (const auto& plan : result.last_plans) {
+    reports.push_back(plan.report());
+  }
+  std::ostringstream out;
+  controller::print_plan_text(reports, out);
+  return out.str();
+}
+
+}  // namespace
+
+TEST_CASE("a fresh 7-node install converges to the drained-managers example", "[converge]") {
+  FreshInstall fresh(7, 1);
+  auto desired = example("drained-managers.yaml");
+  // node8 is a machine with an engine but outside the swarm: the file says how to reach it.
+  for (auto& node : desired.swarm.nodes) {
+    if (node.hostname == "node8") {
+      node.engine = model::EngineEndpoint{fresh.cluster->unix_address("node8"), std::nullopt};
+    }
+  }
+  auto manager = client_at(fresh.cluster->tcp_address("node1"));
+  clients::CountingDockerClient counted(*manager);
+  int quorum_failures = 0;
+  auto result = fresh.converge(desired, counted, quorum_failures);
+  INFO(remaining(result));
+  CHECK(quorum_failures == 0);
+  REQUIRE(result.outcome == controller::ConvergeOutcome::kInSync);
+  CHECK(result.steps_applied > 10);
+
+  const auto nodes = fresh.cluster->world().nodes();
+  auto by_host = fresh.nodes_by_host(nodes);
+  REQUIRE(by_host.size() == 8);
+  for (const std::string host : {"node1", "node2", "node3"}) {
+    CHECK(by_host[host]->role == "manager");
+    CHECK(by_host[host]->availability == "drain");
+  }
+  for (const std::string host : {"node4", "node5", "node6"}) {
+    CHECK(by_host[host]->role == "worker");
+    CHECK(by_host[host]->labels.at("types") == "master");
+  }
+  CHECK(by_host["node8"]->labels.at("types") == "worker");
+  // gui one per core node; steprunners five per worker node; nothing on a drained manager.
+  CHECK(fresh.cluster->world().running_by_host("iservices_gui") ==
+        std::map<std::string, int>{{"node4", 1}, {"node5", 1}, {"node6", 1}});
+  CHECK(fresh.cluster->world().running_by_host("iservices_steprunner") ==
+        std::map<std::string, int>{{"node7", 5}, {"node8", 5}});
+
+  SECTION("a second pass makes no writes and a fixed number of reads") {
+    clients::CountingDockerClient again(*manager);
+    auto second = fresh.converge(desired, again, quorum_failures);
+    CHECK(second.outcome == controller::ConvergeOutcome::kInSync);
+    CHECK(second.steps_applied == 0);
+    CHECK(again.writes() == 0);
+    CHECK(again.reads() == 3);  // nodes, services, tasks
+  }
+}
+
+TEST_CASE("the three-node example goes back down to a single node, keeping quorum", "[converge]") {
+  FreshInstall fresh(3, 0);
+  auto manager = client_at(fresh.cluster->tcp_address("node1"));
+  int quorum_failures = 0;
+  auto up = fresh.converge(example("three-node.yaml"), *manager, quorum_failures);
+  REQUIRE(up.outcome == controller::ConvergeOutcome::kInSync);
+  CHECK(fresh.cluster->world().running_by_host("iservices_gui") ==
+        std::map<std::string, int>{{"node1", 1}, {"node2", 1}, {"node3", 1}});
+
+  auto down = example("single-node.yaml");
+  down.swarm.prune = true;
+  for (const std::string host : {"node2", "node3"}) {
+    model::NodeSpec leaving;
+    leaving.hostname = host;
+    leaving.present = false;
+    leaving.engine = model::EngineEndpoint{fresh.cluster->unix_address(host), std::nullopt};
+    down.swarm.nodes.push_back(leaving);
+  }
+  auto result = fresh.converge(down, *manager, quorum_failures);
+  INFO(remaining(result));
+  CHECK(quorum_failures == 0);
+  REQUIRE(result.outcome == controller::ConvergeOutcome::kInSync);
+  std::vector<std::string> actions;
+  for (const auto& step : result.applied) {
+    actions.push_back(step.action + " " + step.object);
+  }
+  // Demotions come after the drains, and removal only after each node left.
+  auto position = [&](const std::string& action) {
+    return std::find(actions.begin(), actions.end(), action) - actions.begin();
+  };
+  CHECK(position("drain node2") < position("leave node2"));
+  CHECK(position("demote node2") < position("leave node2"));
+  CHECK(position("leave node2") < position("remove node2"));
+  CHECK(position("remove node3") < static_cast<long>(actions.size()));
+
+  const auto nodes = fresh.cluster->world().nodes();
+  REQUIRE(nodes.size() == 1);
+  CHECK(nodes[0].hostname == "node1");
+  CHECK(nodes[0].role == "manager");
+  CHECK(fresh.cluster->world().running_by_host("iservices_gui") ==
+        std::map<std::string, int>{{"node1", 1}});
+}
+
+}  // namespace swarmop::testing
