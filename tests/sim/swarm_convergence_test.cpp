@@ -31,10 +31,14 @@ reconcilers::EngineConnector engine_connector() {
   };
 }
 
+//! An example's swarm part: these journeys exercise the swarm reconcilers only.
 model::DesiredState example(const std::string& name) {
   auto document = model::load_document_file(std::string(SWARMOP_SOURCE_DIR) + "/examples/" + name);
   REQUIRE(document.ok());
-  return *document.state;
+  auto desired = *document.state;
+  desired.rabbitmq.reset();
+  desired.couchbase.reset();
+  return desired;
 }
 
 //! A simulated cluster from the default fresh install (every task on node1).
@@ -70,8 +74,9 @@ struct FreshInstall {
     controller::ConvergeOptions options;
     options.timeout = std::chrono::seconds(60);
     options.poll = std::chrono::milliseconds(500);
-    return controller::converge_swarm(
-        desired, manager, engine_connector(), options,
+    controller::ClusterClients clients{manager, engine_connector(), nullptr};
+    return controller::converge(
+        desired, clients, options,
         [&](const controller::StepReport& report) {
           INFO(report.step.action << " " << report.step.object);
           CHECK_FALSE(report.error);
@@ -96,12 +101,8 @@ struct FreshInstall {
 };
 
 std::string remaining(const controller::ConvergeResult& result) {
-  std::vector<model::PlanReport> reports;
-  for (const auto& plan : result.last_plans) {
-    reports.push_back(plan.report());
-  }
   std::ostringstream out;
-  controller::print_plan_text(reports, out);
+  controller::print_plan_text(result.last_reports, out);
   return out.str();
 }
 

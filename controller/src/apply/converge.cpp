@@ -1,62 +1,26 @@
 #include "apply/converge.hpp"
 
-#include "swarmop/reconcilers/swarm_reconcilers.hpp"
-
 namespace swarmop::controller {
 
-namespace {
-
-int count_steps(const std::vector<reconcilers::SwarmPlan>& plans) {
-  int total = 0;
-  for (const auto& plan : plans) {
-    total += static_cast<int>(plan.steps.size());
-  }
-  return total;
-}
-
-bool any(const std::vector<reconcilers::SwarmPlan>& plans,
-         bool (*has)(const reconcilers::SwarmPlan&)) {
-  for (const auto& plan : plans) {
-    if (has(plan)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
-
-ConvergeResult converge_swarm(const model::DesiredState& desired, clients::DockerClient& manager,
-                              const reconcilers::EngineConnector& engines,
-                              const ConvergeOptions& options,
-                              const std::function<void(const StepReport&)>& on_step,
-                              const std::function<void(std::chrono::milliseconds)>& sleep) {
+ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clients,
+                        const ConvergeOptions& options,
+                        const std::function<void(const StepReport&)>& on_step,
+                        const std::function<void(std::chrono::milliseconds)>& sleep) {
   using Clock = std::chrono::steady_clock;
   const auto deadline = Clock::now() + options.timeout;
   ConvergeResult result;
   int conflicts = 0;
   for (;;) {
-    auto observed = reconcilers::observe_swarm(manager, desired, engines);
-    if (!observed) {
+    auto pass = plan_cluster(desired, clients);
+    if (!pass) {
       result.outcome = ConvergeOutcome::kError;
-      result.error = observed.error();
+      result.error = pass.error();
       return result;
     }
-    result.last_plans = reconcilers::plan_swarm(desired, *observed);
-    const reconcilers::SwarmStep* next = nullptr;
-    for (const auto& plan : result.last_plans) {
-      if (!plan.steps.empty()) {
-        next = &plan.steps.front();
-        break;
-      }
-    }
-    if (next == nullptr) {
-      const bool waiting = any(result.last_plans,
-                               [](const reconcilers::SwarmPlan& p) { return !p.waiting.empty(); });
-      if (!waiting) {
-        const bool blocked = any(
-            result.last_plans, [](const reconcilers::SwarmPlan& p) { return !p.blocked.empty(); });
-        result.outcome = blocked ? ConvergeOutcome::kBlocked : ConvergeOutcome::kInSync;
+    result.last_reports = pass->reports;
+    if (!pass->next) {
+      if (!pass->waiting) {
+        result.outcome = pass->blocked ? ConvergeOutcome::kBlocked : ConvergeOutcome::kInSync;
         return result;
       }
       if (Clock::now() >= deadline) {
@@ -72,10 +36,10 @@ ConvergeResult converge_swarm(const model::DesiredState& desired, clients::Docke
     }
     StepReport report;
     report.number = result.steps_applied + 1;
-    report.total = result.steps_applied + count_steps(result.last_plans);
-    report.step = next->description;
+    report.total = result.steps_applied + pass->steps;
+    report.step = *pass->next;
     const auto started = Clock::now();
-    auto applied = reconcilers::apply_swarm_step(*next, manager, desired, engines);
+    auto applied = pass->apply_next();
     report.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
     if (!applied) {
       report.error = applied.error();
@@ -91,7 +55,7 @@ ConvergeResult converge_swarm(const model::DesiredState& desired, clients::Docke
     conflicts = 0;
     on_step(report);
     ++result.steps_applied;
-    result.applied.push_back(next->description);
+    result.applied.push_back(*pass->next);
   }
 }
 

@@ -6,10 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "swarmop/clients/docker_client.hpp"
-#include "swarmop/model/desired_state.hpp"
-#include "swarmop/reconcilers/swarm_io.hpp"
-#include "swarmop/reconcilers/swarm_plan.hpp"
+#include "apply/cluster_pass.hpp"
 
 namespace swarmop::controller {
 
@@ -37,17 +34,16 @@ struct ConvergeResult {
   ConvergeOutcome outcome = ConvergeOutcome::kError;
   int steps_applied = 0;
   std::vector<model::StepDescription> applied;
-  std::vector<reconcilers::SwarmPlan> last_plans;  //!< from the last observation
+  std::vector<model::PlanReport> last_reports;  //!< from the last observation
   std::optional<model::Error> error;
 };
 
-//! Apply's loop: observe, plan every swarm reconciler, apply the first step, observe again,
-//! until in sync, only blocked steps remain, an error, or the timeout. `sleep` is injected so
-//! that tests on a simulated clock can move time instead of waiting.
-ConvergeResult converge_swarm(const model::DesiredState& desired, clients::DockerClient& manager,
-                              const reconcilers::EngineConnector& engines,
-                              const ConvergeOptions& options,
-                              const std::function<void(const StepReport&)>& on_step,
-                              const std::function<void(std::chrono::milliseconds)>& sleep);
+//! Apply's loop: observe, plan every reconciler, apply the first step, observe again, until
+//! in sync, only blocked steps remain, an error, or the timeout. `sleep` is injected so that
+//! tests on a simulated clock can move time instead of waiting.
+ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clients,
+                        const ConvergeOptions& options,
+                        const std::function<void(const StepReport&)>& on_step,
+                        const std::function<void(std::chrono::milliseconds)>& sleep);
 
 }  // namespace swarmop::controller

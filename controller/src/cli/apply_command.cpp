@@ -33,12 +33,8 @@ void print_step(const controller::StepReport& report, std::ostream& out) {
 }
 
 void print_remaining(const controller::ConvergeResult& result, std::ostream& out) {
-  std::vector<model::PlanReport> reports;
-  for (const auto& plan : result.last_plans) {
-    reports.push_back(plan.report());
-  }
   out << "remaining:\n";
-  controller::print_plan_text(reports, out);
+  controller::print_plan_text(result.last_reports, out);
 }
 
 }  // namespace
@@ -62,10 +58,17 @@ int run_apply(const po::variables_map& options, Streams& io) {
     return 1;
   }
   clients::CountingDockerClient counted(*connection->manager);
+  auto rabbit = connect_rabbitmq(options, *desired);
+  if (!rabbit) {
+    io.err << "swarm-operator apply: " << rabbit.error().describe() << '\n';
+    return 1;
+  }
+  controller::ClusterClients cluster{counted, connection->engines, rabbit->get()};
+  // cluster holds references into `connection`, `counted` and `rabbit` for the whole loop.
   controller::ConvergeOptions converge_options;
   converge_options.timeout = *timeout;
-  const auto result = controller::converge_swarm(
-      *desired, counted, connection->engines, converge_options,
+  const auto result = controller::converge(
+      *desired, cluster, converge_options,
       [&](const controller::StepReport& report) { print_step(report, io.out); },
       [](std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); });
 
@@ -100,7 +103,7 @@ int run_apply(const po::variables_map& options, Streams& io) {
     io.err << "\n  " << controller::step_headline(step);
   }
   io.err << '\n';
-  if (!result.last_plans.empty()) {
+  if (!result.last_reports.empty()) {
     print_remaining(result, io.err);
   }
   return 1;

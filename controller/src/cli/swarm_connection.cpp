@@ -1,8 +1,13 @@
 #include "cli/swarm_connection.hpp"
 
+#include <cstdlib>
+#include <sstream>
+
+#include "swarmop/clients/credentials.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/endpoint.hpp"
+#include "swarmop/clients/rabbitmq_http_client.hpp"
 
 namespace swarmop::cli {
 
@@ -41,6 +46,73 @@ model::Expected<SwarmConnection> connect_swarm(
     return client_for(*parsed);
   };
   return out;
+}
+
+namespace {
+
+std::vector<std::string> split_commas(const std::string& text) {
+  std::vector<std::string> out;
+  std::stringstream stream(text);
+  std::string item;
+  while (std::getline(stream, item, ',')) {
+    if (!item.empty()) {
+      out.push_back(item);
+    }
+  }
+  return out;
+}
+
+//! A flag, else an environment variable, else nothing.
+std::optional<std::string> flag_or_environment(const boost::program_options::variables_map& options,
+                                               const char* flag, const char* variable) {
+  if (options.count(flag) > 0) {
+    return options[flag].as<std::string>();
+  }
+  if (const char* value = std::getenv(variable); value != nullptr && *value != '\0') {
+    return std::string(value);
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
+    const boost::program_options::variables_map& options, const model::DesiredState& desired) {
+  if (!desired.rabbitmq) {
+    return clients::RabbitClientPtr{};
+  }
+  std::vector<std::string> urls = desired.rabbitmq->endpoints;
+  if (auto given = flag_or_environment(options, "rabbitmq", "SWARM_OPERATOR_RABBITMQ")) {
+    urls = split_commas(*given);
+  }
+  if (urls.empty()) {
+    return clients::RabbitClientPtr{};
+  }
+  std::optional<clients::BasicAuth> auth;
+  if (auto file = flag_or_environment(options, "rabbitmq-credentials",
+                                      "SWARM_OPERATOR_RABBITMQ_CREDENTIALS")) {
+    auto loaded = clients::load_credentials_file(*file);
+    if (!loaded) {
+      return loaded.error();
+    }
+    auth = std::move(*loaded);
+  } else if (desired.rabbitmq->credentials) {
+    auto loaded = clients::load_credentials(*desired.rabbitmq->credentials);
+    if (!loaded) {
+      return loaded.error();
+    }
+    auth = std::move(*loaded);
+  }
+  std::vector<std::unique_ptr<clients::HttpTransport>> transports;
+  for (const auto& url : urls) {
+    auto endpoint = clients::parse_http_url(url);
+    if (!endpoint) {
+      return endpoint.error();
+    }
+    transports.push_back(std::make_unique<clients::CurlTransport>(*endpoint, auth));
+  }
+  return clients::RabbitClientPtr(
+      std::make_unique<clients::RabbitHttpClient>(std::move(transports)));
 }
 
 }  // namespace swarmop::cli

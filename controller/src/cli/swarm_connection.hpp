@@ -3,6 +3,8 @@
 #include <boost/program_options.hpp>
 
 #include "swarmop/clients/docker_client.hpp"
+#include "swarmop/clients/rabbitmq_client.hpp"
+#include "swarmop/model/desired_state.hpp"
 #include "swarmop/model/expected.hpp"
 #include "swarmop/reconcilers/swarm_io.hpp"
 
@@ -17,5 +19,12 @@ struct SwarmConnection {
 
 model::Expected<SwarmConnection> connect_swarm(
     const boost::program_options::variables_map& options);
+
+//! The RabbitMQ management endpoints (--rabbitmq, else SWARM_OPERATOR_RABBITMQ, else
+//! spec.rabbitmq.endpoints) with credentials (--rabbitmq-credentials, else
+//! SWARM_OPERATOR_RABBITMQ_CREDENTIALS, else spec.rabbitmq.credentials). nullptr when the file
+//! has no rabbitmq section or names no endpoint (that reconciler then says it cannot observe).
+model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
+    const boost::program_options::variables_map& options, const model::DesiredState& desired);
 
 }  // namespace swarmop::cli

@@ -1,0 +1,40 @@
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+#include "swarmop/clients/docker_client.hpp"
+#include "swarmop/clients/rabbitmq_client.hpp"
+#include "swarmop/model/desired_state.hpp"
+#include "swarmop/model/plan.hpp"
+#include "swarmop/reconcilers/swarm_io.hpp"
+
+namespace swarmop::controller {
+
+//! Every reconciler's plan from one observation, and a way to take the first step.
+struct ClusterPass {
+  std::vector<model::PlanReport> reports;  //!< membership, labels, placement, rabbitmq, ...
+  int steps = 0;
+  bool waiting = false;
+  bool blocked = false;
+  std::optional<model::StepDescription> next;
+  //! Sends the first step's write (set when `next` is).
+  std::function<model::Expected<model::Unit>()> apply_next;
+};
+
+//! What the reconcilers talk to. The RabbitMQ client is optional: without it (the file has no
+//! rabbitmq section) that reconciler is not run.
+struct ClusterClients {
+  clients::DockerClient& docker;
+  reconcilers::EngineConnector engines;
+  clients::RabbitClient* rabbit = nullptr;
+};
+
+//! Observes (one list per kind for the swarm; four reads for RabbitMQ), plans every reconciler,
+//! and picks the first step in reconciler order. A RabbitMQ that does not answer is reported in
+//! its plan and never stops the swarm reconcilers; a swarm that cannot be read is an error.
+model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
+                                          ClusterClients& clients);
+
+}  // namespace swarmop::controller
