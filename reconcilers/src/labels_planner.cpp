@@ -73,7 +73,7 @@ class LabelsPlanner {
   }
 
   clients::DockerNode* node_for(const model::NodeSpec& spec) {
-    const clients::DockerNode* found = find_node(nodes_, spec.hostname);
+    const clients::DockerNode* found = index_.find(spec.hostname);
     if (found == nullptr || found->id.empty()) {
       return nullptr;
     }
@@ -278,7 +278,8 @@ class LabelsPlanner {
 
   const model::DesiredState& desired_;
   const SwarmObservation& observed_;
-  std::vector<clients::DockerNode> nodes_;        //!< with the label steps so far applied
+  std::vector<clients::DockerNode> nodes_;  //!< with the label steps so far applied
+  NodeIndex index_{nodes_};
   std::vector<clients::DockerService> services_;  //!< with the placement steps so far applied
   SwarmPlan plan_;
 };

@@ -15,14 +15,38 @@ namespace edit = clients::spec_edit;
 class MembershipPlanner {
  public:
   MembershipPlanner(const model::DesiredState& desired, const SwarmObservation& observed)
-      : desired_(desired), observed_(observed), projected_(observed.nodes) {
+      : desired_(desired),
+        observed_(observed),
+        listed_(desired),
+        projected_(observed.nodes),
+        index_(projected_) {
     plan_.reconciler = kMembership;
   }
 
   SwarmPlan run() {
     report_health();
     const QuorumCount quorum = count_quorum(projected_);
+    // A manager promoted a moment ago is listed as a manager (Spec.Role) before it has joined
+    // raft: for a few seconds it has no ManagerStatus, then reachability "unknown", although the
+    // node is ready. Seen on a real swarm right after a promotion. The swarm is not in sync
+    // until it is a reachable manager, so wait; and in a one-manager swarm (1 of 2 reachable
+    // after `promote node2`) this is not a lost quorum either.
+    std::vector<std::string> settling;
+    for (const auto& node : projected_) {
+      if (node.role == "manager" && node.state == "ready" &&
+          node.manager_reachability.value_or("unknown") == "unknown") {
+        settling.push_back(node.hostname);
+      }
+    }
+    if (!settling.empty()) {
+      plan_.waiting.push_back("manager(s) " + join_text(settling) +
+                              " joining raft (reachability not yet known; " + quorum.text() + ")");
+    }
     if (!quorum.has_quorum()) {
+      if (!settling.empty() &&
+          quorum.reachable + static_cast<int>(settling.size()) >= quorum.needed()) {
+        return std::move(plan_);
+      }
       // Without a leader no write can succeed, and guessing would be unsafe.
       block(describe("any", "swarm", "", "change membership"),
             "the swarm has no quorum (" + quorum.text() +
@@ -30,6 +54,7 @@ class MembershipPlanner {
       return std::move(plan_);
     }
     plan_joins();
+    index_ = NodeIndex(projected_);  // joins added entries (and may have moved the vector)
     plan_promotions();
     plan_availability(/*draining=*/false);
     plan_availability(/*draining=*/true);
@@ -62,7 +87,7 @@ class MembershipPlanner {
   }
 
   clients::DockerNode* projected(std::string_view hostname) {
-    const clients::DockerNode* found = find_node(projected_, hostname);
+    const clients::DockerNode* found = index_.find(hostname);
     return found == nullptr ? nullptr
                             : &projected_[static_cast<std::size_t>(found - projected_.data())];
   }
@@ -90,7 +115,7 @@ class MembershipPlanner {
                 "manager " + node.hostname + " is " +
                     node.manager_reachability.value_or("unknown") + " (" + quorum.text() + ")");
       }
-      const model::NodeSpec* listed = desired_.find_node(node.hostname);
+      const model::NodeSpec* listed = listed_.find(node.hostname);
       if (listed == nullptr) {
         finding(model::FindingLevel::kInfo, "NodeNotListed", node.hostname,
                 node.hostname + " (" + node.role + ", " + node.state +
@@ -107,7 +132,7 @@ class MembershipPlanner {
       if (!spec.present) {
         continue;
       }
-      const clients::DockerNode* node = find_node(projected_, spec.hostname);
+      const clients::DockerNode* node = index_.find(spec.hostname);
       if (node != nullptr && node->state != "down") {
         continue;
       }
@@ -197,7 +222,7 @@ class MembershipPlanner {
       if (node.role != "manager" || node.id.empty()) {
         continue;
       }
-      const model::NodeSpec* spec = desired_.find_node(node.hostname);
+      const model::NodeSpec* spec = listed_.find(node.hostname);
       const bool listed_worker =
           spec != nullptr && spec->present && spec->role == model::NodeRole::kWorker;
       const bool leaving = spec != nullptr && !spec->present;
@@ -210,7 +235,7 @@ class MembershipPlanner {
     std::stable_partition(to_demote.begin(), to_demote.end(),
                           [](const clients::DockerNode* node) { return !node->leader; });
     for (clients::DockerNode* node : to_demote) {
-      const model::NodeSpec* spec = desired_.find_node(node->hostname);
+      const model::NodeSpec* spec = listed_.find(node->hostname);
       auto step = describe("demote", "node", node->hostname,
                            spec == nullptr  ? "down, not in the file, and prune is on"
                            : !spec->present ? "present: false (demoted before it leaves)"
@@ -334,8 +359,8 @@ class MembershipPlanner {
       if (node.state != "down" || node.id.empty()) {
         continue;
       }
-      const model::NodeSpec* spec = desired_.find_node(node.hostname);
-      const clients::DockerNode* live = find_node(projected_, node.hostname);
+      const model::NodeSpec* spec = listed_.find(node.hostname);
+      const clients::DockerNode* live = index_.find(node.hostname);
       const bool stale_duplicate = live != &node && live != nullptr;
       if (spec != nullptr && spec->present && !stale_duplicate) {
         continue;  // a listed node that is down is reported, never removed
@@ -360,7 +385,9 @@ class MembershipPlanner {
 
   const model::DesiredState& desired_;
   const SwarmObservation& observed_;
+  DesiredNodeIndex listed_;
   std::vector<clients::DockerNode> projected_;
+  NodeIndex index_;  //!< over projected_
   SwarmPlan plan_;
 };
 

@@ -1,15 +1,66 @@
 #include "swarmop/reconcilers/swarm_observation.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 namespace swarmop::reconcilers {
 
+namespace {
+
+// Hostnames are ASCII (RFC 1123). Folding inline rather than through std::tolower keeps
+// find_node cheap: the planners call it once per listed node, over every node.
+char fold_ascii(char c) {
+  return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
 bool same_hostname(std::string_view a, std::string_view b) {
   return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
+           return x == y || fold_ascii(x) == fold_ascii(y);
          });
+}
+
+namespace {
+
+std::string folded(std::string_view hostname) {
+  std::string out(hostname);
+  std::transform(out.begin(), out.end(), out.begin(), fold_ascii);
+  return out;
+}
+
+//! find_node's preference: the live entry when a re-join left a down one, else the newest.
+bool better_entry(const clients::DockerNode& candidate, const clients::DockerNode& current) {
+  return (current.state != "ready" && candidate.state == "ready") ||
+         (current.state == candidate.state && candidate.version > current.version);
+}
+
+}  // namespace
+
+NodeIndex::NodeIndex(const std::vector<clients::DockerNode>& nodes) : nodes_(&nodes) {
+  best_.reserve(nodes.size());
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    auto [it, inserted] = best_.try_emplace(folded(nodes[i].hostname), i);
+    if (!inserted && better_entry(nodes[i], nodes[it->second])) {
+      it->second = i;
+    }
+  }
+}
+
+const clients::DockerNode* NodeIndex::find(std::string_view hostname) const {
+  auto it = best_.find(folded(hostname));
+  return it == best_.end() ? nullptr : &(*nodes_)[it->second];
+}
+
+DesiredNodeIndex::DesiredNodeIndex(const model::DesiredState& desired) {
+  by_host_.reserve(desired.swarm.nodes.size());
+  for (const auto& node : desired.swarm.nodes) {
+    by_host_.try_emplace(folded(node.hostname), &node);
+  }
+}
+
+const model::NodeSpec* DesiredNodeIndex::find(std::string_view hostname) const {
+  auto it = by_host_.find(folded(hostname));
+  return it == by_host_.end() ? nullptr : it->second;
 }
 
 const clients::DockerNode* find_node(const std::vector<clients::DockerNode>& nodes,

@@ -3,6 +3,8 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "swarmop/clients/docker_types.hpp"
@@ -37,6 +39,29 @@ bool same_hostname(std::string_view a, std::string_view b);
 //! else the newest. nullptr when the hostname has no entry.
 const clients::DockerNode* find_node(const std::vector<clients::DockerNode>& nodes,
                                      std::string_view hostname);
+
+//! Node entries by hostname, built once per plan: planners look a node up for every listed
+//! node, and a scan per lookup made a 1,000-node plan quadratic.
+class NodeIndex {
+ public:
+  explicit NodeIndex(const std::vector<clients::DockerNode>& nodes);
+  //! The same entry find_node() picks, or nullptr.
+  const clients::DockerNode* find(std::string_view hostname) const;
+
+ private:
+  const std::vector<clients::DockerNode>* nodes_;
+  std::unordered_map<std::string, std::size_t> best_;  //!< folded hostname -> position
+};
+
+//! The file's nodes by hostname (compared without regard to case).
+class DesiredNodeIndex {
+ public:
+  explicit DesiredNodeIndex(const model::DesiredState& desired);
+  const model::NodeSpec* find(std::string_view hostname) const;
+
+ private:
+  std::unordered_map<std::string, const model::NodeSpec*> by_host_;
+};
 
 //! `<stack>_<name>`, the name `docker stack deploy` gives a service.
 std::string stack_service_name(const model::DesiredState& desired, const std::string& name);
