@@ -1,0 +1,17 @@
+# End-to-end tests of the swarm-operator binary against the real harness swarm (issue #6).
+# Included at the end of tests/CMakeLists.txt; shares the real_swarm fixture (swarm-up.sh 5) and
+# its lock with the Docker contract tests, and leaves the swarm as it found it.
+if(SWARMOP_REAL_SERVER_TESTS AND SWARMOP_DOCKERD AND swarmop_uid STREQUAL "0")
+  if(NOT swarm_env)  # normally set by the real swarm block of tests/CMakeLists.txt
+    set(swarm_env SWARMOP_SWARM_BASE=${CMAKE_CURRENT_BINARY_DIR}/real-swarm
+                  SWARMOP_SWARM_HEARTBEAT=2s)
+  endif()
+  # Bare swarm -> "3+ nodes with separate workers", a second apply without writes, then a
+  # crashed and restarted master whose gui task the operator moves back. About 2-4 minutes.
+  add_test(NAME e2e/apply_real_swarm
+           COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}
+                   ${CMAKE_CURRENT_SOURCE_DIR}/e2e/apply_real_swarm.sh
+                   $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/apply_real_swarm PROPERTIES LABELS real
+                       FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 600)
+endif()
