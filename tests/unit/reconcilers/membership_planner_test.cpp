@@ -108,6 +108,28 @@ TEST_CASE("without quorum nothing is planned", "[membership]") {
   CHECK(plan.blocked[0].reason.find("no quorum (1 of 3 managers reachable") != std::string::npos);
 }
 
+TEST_CASE("a manager promoted a moment ago is waited for, not taken for a lost quorum",
+          "[membership]") {
+  auto desired = desired_of({desired_node("node1", NodeRole::kManager),
+                             desired_node("node2", NodeRole::kManager),
+                             desired_node("node3", NodeRole::kManager)});
+  auto observed = observed_of(
+      {{"node1", "manager", "ready", "active", {}, true}, {"node2", "manager"}, {"node3"}});
+  // The leader has not probed node2 yet: a real swarm reports its reachability as unknown.
+  observed.nodes[1].manager_reachability = "unknown";
+  auto plan = plan_membership(desired, observed);
+  CHECK(plan.steps.empty());
+  CHECK(plan.blocked.empty());
+  REQUIRE(plan.waiting.size() == 1);
+  CHECK(plan.waiting[0].find("node2") != std::string::npos);
+  SECTION("a down manager is no such excuse") {
+    observed.nodes[1].state = "down";
+    plan = plan_membership(desired, observed);
+    CHECK(plan.waiting.empty());
+    CHECK(plan.blocked.size() == 1);
+  }
+}
+
 TEST_CASE("the last manager is never demoted", "[membership]") {
   auto desired = desired_of({desired_node("node1", NodeRole::kWorker)});
   auto observed = observed_of({{"node1", "manager", "ready", "active", {}, true}});

@@ -103,6 +103,15 @@ TEST_CASE("an uneven spread service gets one force-update", "[placement]") {
     CHECK(plan.steps.empty());
     CHECK(plan.waiting.size() == 1);
   }
+  SECTION("not again before the engine has started the last one") {
+    // Right after a force-update write the engine has not yet set UpdateStatus: the tasks still
+    // carry the old ForceUpdate, and a second force-update would be a wasted redeploy.
+    auto observed = steprunners_on({"node4", "node4", "node4", "node4", "node4", "node5"});
+    observed.services[0].force_update = 1;
+    auto plan = plan_placement(desired, observed);
+    CHECK(plan.steps.empty());
+    CHECK(plan.waiting.size() == 1);
+  }
   SECTION("not after a rollout paused: reported") {
     auto observed = steprunners_on({"node4", "node4", "node4", "node4", "node4", "node5"});
     observed.services[0].update_status = clients::UpdateStatus{"paused", "update paused"};
