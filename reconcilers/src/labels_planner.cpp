@@ -63,13 +63,8 @@ class LabelsPlanner {
  private:
   model::StepDescription describe(std::string action, std::string kind, std::string object,
                                   std::string reason) const {
-    model::StepDescription out;
-    out.reconciler = kLabels;
-    out.action = std::move(action);
-    out.kind = std::move(kind);
-    out.object = std::move(object);
-    out.reason = std::move(reason);
-    return out;
+    return describe_step(kLabels, std::move(action), std::move(kind), std::move(object),
+                         std::move(reason));
   }
 
   clients::DockerNode* node_for(const model::NodeSpec& spec) {

@@ -67,13 +67,8 @@ class MembershipPlanner {
  private:
   model::StepDescription describe(std::string action, std::string kind, std::string object,
                                   std::string reason) const {
-    model::StepDescription out;
-    out.reconciler = kMembership;
-    out.action = std::move(action);
-    out.kind = std::move(kind);
-    out.object = std::move(object);
-    out.reason = std::move(reason);
-    return out;
+    return describe_step(kMembership, std::move(action), std::move(kind), std::move(object),
+                         std::move(reason));
   }
 
   void block(model::StepDescription step, std::string reason) {

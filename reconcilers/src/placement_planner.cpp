@@ -103,13 +103,8 @@ class PlacementPlanner {
  private:
   model::StepDescription describe(std::string action, std::string object,
                                   std::string reason) const {
-    model::StepDescription out;
-    out.reconciler = kPlacement;
-    out.action = std::move(action);
-    out.kind = "service";
-    out.object = std::move(object);
-    out.reason = std::move(reason);
-    return out;
+    return describe_step(kPlacement, std::move(action), "service", std::move(object),
+                         std::move(reason));
   }
 
   void finding(model::FindingLevel severity, std::string code, std::string object,

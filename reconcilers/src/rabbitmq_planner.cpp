@@ -143,13 +143,8 @@ class RabbitPlanner {
  private:
   model::StepDescription describe(std::string action, std::string kind, std::string object,
                                   std::string reason) const {
-    model::StepDescription out;
-    out.reconciler = kRabbitmq;
-    out.action = std::move(action);
-    out.kind = std::move(kind);
-    out.object = std::move(object);
-    out.reason = std::move(reason);
-    return out;
+    return describe_step(kRabbitmq, std::move(action), std::move(kind), std::move(object),
+                         std::move(reason));
   }
 
   void finding(model::FindingLevel level, std::string code, std::string object,
@@ -465,15 +460,7 @@ clients::RabbitPolicy desired_policy(const model::HaPolicy& policy) {
 }
 
 model::PlanReport RabbitPlan::report() const {
-  model::PlanReport out;
-  out.reconciler = kRabbitmq;
-  for (const auto& step : steps) {
-    out.steps.push_back(step.description);
-  }
-  out.blocked = blocked;
-  out.findings = findings;
-  out.waiting = waiting;
-  return out;
+  return report_of(kRabbitmq, *this);
 }
 
 RabbitPlan plan_rabbitmq(const model::DesiredState& desired, const SwarmObservation& swarm,

@@ -2,16 +2,19 @@
 
 namespace swarmop::reconcilers {
 
-model::PlanReport SwarmPlan::report() const {
-  model::PlanReport out;
-  out.reconciler = reconciler;
-  for (const auto& step : steps) {
-    out.steps.push_back(step.description);
-  }
-  out.blocked = blocked;
-  out.findings = findings;
-  out.waiting = waiting;
+model::StepDescription describe_step(std::string reconciler, std::string action, std::string kind,
+                                     std::string object, std::string reason) {
+  model::StepDescription out;
+  out.reconciler = std::move(reconciler);
+  out.action = std::move(action);
+  out.kind = std::move(kind);
+  out.object = std::move(object);
+  out.reason = std::move(reason);
   return out;
+}
+
+model::PlanReport SwarmPlan::report() const {
+  return report_of(reconciler, *this);
 }
 
 }  // namespace swarmop::reconcilers

@@ -40,6 +40,24 @@ struct RemoveNode {
 
 using SwarmOperation = std::variant<NodeUpdate, ServiceUpdate, JoinNode, LeaveSwarm, RemoveNode>;
 
+//! A step description for `reconciler`: the planners' shared shorthand.
+model::StepDescription describe_step(std::string reconciler, std::string action, std::string kind,
+                                     std::string object, std::string reason);
+
+//! The printable form of any reconciler's plan (steps without their operations).
+template <class Plan>
+model::PlanReport report_of(std::string reconciler, const Plan& plan) {
+  model::PlanReport out;
+  out.reconciler = std::move(reconciler);
+  for (const auto& step : plan.steps) {
+    out.steps.push_back(step.description);
+  }
+  out.blocked = plan.blocked;
+  out.findings = plan.findings;
+  out.waiting = plan.waiting;
+  return out;
+}
+
 struct SwarmStep {
   model::StepDescription description;
   SwarmOperation operation;
