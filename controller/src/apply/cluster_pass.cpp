@@ -19,6 +19,25 @@ void add_report(ClusterPass& pass, const Plan& plan, model::PlanReport report) {
 
 }  // namespace
 
+model::PlanReport rabbitmq_report(const model::DesiredState& desired,
+                                  const reconcilers::SwarmObservation& swarm,
+                                  clients::RabbitClient* rabbit) {
+  model::PlanReport report;
+  if (!desired.rabbitmq) {
+    return report;
+  }
+  if (rabbit == nullptr) {
+    report.reconciler = reconcilers::kRabbitmq;
+    report.blocked.push_back(
+        {reconcilers::describe_step(reconcilers::kRabbitmq, "observe", "cluster", "rabbitmq", ""),
+         "no RabbitMQ management endpoint given (--rabbitmq, SWARM_OPERATOR_RABBITMQ or "
+         "spec.rabbitmq.endpoints): the HA policy cannot be checked"});
+    return report;
+  }
+  const auto observed = reconcilers::observe_rabbitmq(*rabbit, desired.rabbitmq->ha_policy.vhost);
+  return reconcilers::plan_rabbitmq(desired, swarm, observed).report();
+}
+
 model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
                                           ClusterClients& clients) {
   auto observed = reconcilers::observe_swarm(clients.docker, desired, clients.engines);
@@ -39,17 +58,7 @@ model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
     }
   }
   if (desired.rabbitmq && clients.rabbit == nullptr) {
-    model::PlanReport report;
-    report.reconciler = "rabbitmq";
-    model::StepDescription observe;
-    observe.reconciler = "rabbitmq";
-    observe.action = "observe";
-    observe.kind = "cluster";
-    observe.object = "rabbitmq";
-    report.blocked.push_back(
-        {observe,
-         "no RabbitMQ management endpoint given (--rabbitmq, SWARM_OPERATOR_RABBITMQ or "
-         "spec.rabbitmq.endpoints): the HA policy cannot be checked"});
+    auto report = rabbitmq_report(desired, *swarm, nullptr);
     pass.blocked = true;
     pass.reports.push_back(std::move(report));
   }

@@ -31,6 +31,13 @@ struct ClusterClients {
   clients::RabbitClient* rabbit = nullptr;
 };
 
+//! The RabbitMQ reconciler's report from a swarm observation: observes the management API
+//! through `rabbit`, or, without a client, says it cannot check (a blocked step). Empty
+//! reconciler name when the file has no rabbitmq section.
+model::PlanReport rabbitmq_report(const model::DesiredState& desired,
+                                  const reconcilers::SwarmObservation& swarm,
+                                  clients::RabbitClient* rabbit);
+
 //! Observes (one list per kind for the swarm; four reads for RabbitMQ), plans every reconciler,
 //! and picks the first step in reconciler order. A RabbitMQ that does not answer is reported in
 //! its plan and never stops the swarm reconcilers; a swarm that cannot be read is an error.

@@ -39,5 +39,7 @@ int run_validate(const boost::program_options::variables_map& options, Streams& 
 int run_sim(const boost::program_options::variables_map& options, Streams& io);
 int run_plan(const boost::program_options::variables_map& options, Streams& io);
 int run_apply(const boost::program_options::variables_map& options, Streams& io);
+int run_snapshot(const boost::program_options::variables_map& options, Streams& io);
+int run_diff(const boost::program_options::variables_map& options, Streams& io);
 
 }  // namespace swarmop::cli

@@ -31,7 +31,9 @@ void add_cluster_options(po::options_description& options) {
 
 constexpr std::pair<int, std::string_view> kPlanExitCodes[] = {
     {0, "in sync: nothing to change"},
-    {1, "error: invalid file, cluster unreachable, or bad arguments"},
+    {1,
+     "error: invalid file, cluster unreachable, unreadable snapshot, or bad arguments; with "
+     "--fail-on-blocked, also a blocked step"},
     {2, "changes pending (or blocked steps)"}};
 
 std::vector<Command> build_table() {
@@ -61,16 +63,23 @@ std::vector<Command> build_table() {
   table.push_back(Command{
       "plan",
       "show the ordered steps that would make the cluster match FILE; change nothing",
-      "FILE [--output text|json|markdown] [--state SNAPSHOT] [cluster options]",
+      "FILE [--output text|json|markdown] [--color auto|always|never] [--state SNAPSHOT] "
+      "[--fail-on-blocked] [cluster options]",
       "Observes the cluster (or a snapshot taken with `snapshot`) and prints, per reconciler "
       "(membership, labels & constraints, placement, couchbase, rabbitmq), the steps apply "
-      "would take in order, the reason for each, and what is blocked and why. Writes nothing.",
+      "would take in order, the reason for each, and what is blocked and why. Writes nothing. "
+      "json is the versioned format of docs/plan-report.md (crd/plan-report.schema.json); "
+      "markdown is a pull-request comment of bounded size. Environment values are never "
+      "printed.",
       {std::begin(kPlanExitCodes), std::end(kPlanExitCodes)},
       [](po::options_description& options) {
-        options.add_options()(
-            "output,o", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-            "text, json or markdown")("state", po::value<std::string>()->value_name("SNAPSHOT"),
-                                      "plan against a snapshot file instead of the live cluster")(
+        options.add_options()("output,o",
+                              po::value<std::string>()->default_value("text")->value_name("FORMAT"),
+                              "text, json or markdown")(
+            "color", po::value<std::string>()->default_value("auto")->value_name("WHEN"),
+            "colour the text output: auto (a terminal, unless NO_COLOR is set), always, never")(
+            "state", po::value<std::string>()->value_name("SNAPSHOT"),
+            "plan against a snapshot file instead of the live cluster")(
             "fail-on-blocked", po::bool_switch(), "exit 1 when any step is blocked");
         add_cluster_options(options);
       },
@@ -118,26 +127,33 @@ std::vector<Command> build_table() {
   table.push_back(
       Command{"snapshot",
               "capture what every reconciler observes, secrets removed, for offline plans",
-              "[-o FILE] [cluster options]",
-              "Writes a versioned JSON snapshot of nodes, services, tasks, Couchbase and RabbitMQ "
-              "state, with credentials and join tokens removed, for `plan --state`.",
+              "[FILE] [-o OUT] [cluster options]",
+              "Writes a versioned JSON snapshot of what the reconcilers observe (nodes, services, "
+              "tasks; the format keeps sections for Couchbase and RabbitMQ state), with "
+              "credentials and join tokens removed, for `plan --state` "
+              "(docs/snapshot.md). Environment values, container arguments and commands are "
+              "replaced by salted digests. With FILE (a desired-state file), the engines of listed "
+              "nodes that are "
+              "outside the swarm are asked too, so an offline plan can join them.",
               {{0, "snapshot written"}, {1, "error"}},
               [](po::options_description& options) {
-                options.add_options()("output,o", po::value<std::string>()->value_name("FILE"),
+                options.add_options()("output,o", po::value<std::string>()->value_name("OUT"),
                                       "write here instead of standard output");
                 add_cluster_options(options);
               },
-              {},
-              {}});
+              {{"FILE", -1}},
+              run_snapshot});
   table.push_back(
       Command{"diff",
               "show what changes between two desired-state files and which reconcilers it wakes",
               "OLD NEW",
-              "Compares two SwarmCluster documents without any cluster.",
+              "Compares two SwarmCluster documents as written, without any cluster: prints each "
+              "changed field (+ added, - removed, ~ changed; swarm nodes matched by hostname; "
+              "env values redacted) and the reconcilers the change wakes.",
               {{0, "no difference"}, {1, "error"}, {2, "the files differ"}},
               {},
               {{"OLD", 1}, {"NEW", 1}},
-              {}});
+              run_diff});
   table.push_back(Command{
       "render",
       "print a docker-compose-override.yml or an HAProxy configuration matching FILE",

@@ -1,54 +1,144 @@
-// `swarm-operator plan FILE`: observe, plan every swarm reconciler, print; write nothing.
+// `swarm-operator plan FILE`: observe (or read a snapshot), plan every reconciler, print in the
+// chosen format; write nothing.
+#include <unistd.h>
+
+#include <iostream>
+
+#include "apply/cluster_pass.hpp"
 #include "apply/plan_text.hpp"
 #include "cli/desired_file.hpp"
 #include "cli/swarm_connection.hpp"
 #include "command.hpp"
+#include "report/color.hpp"
+#include "report/plan_json.hpp"
+#include "report/plan_markdown.hpp"
+#include "report/plan_outcome.hpp"
+#include "snapshot/redaction.hpp"
+#include "snapshot/snapshot_file.hpp"
+#include "swarmop/reconcilers/rabbitmq_planner.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
 
 namespace swarmop::cli {
 
 namespace po = boost::program_options;
 
+namespace {
+
+enum class Format { kText, kJson, kMarkdown };
+
+// apply --dry-run calls run_plan with apply's options, which have no --output or --color.
+std::string option_or(const po::variables_map& options, const char* name, std::string fallback) {
+  return options.count(name) > 0 ? options[name].as<std::string>() : fallback;
+}
+
+std::optional<Format> parse_format(const std::string& text) {
+  if (text == "text") {
+    return Format::kText;
+  }
+  if (text == "json") {
+    return Format::kJson;
+  }
+  if (text == "markdown") {
+    return Format::kMarkdown;
+  }
+  return std::nullopt;
+}
+
+//! Colour only when writing to this process's own terminal: tests and pipes get plain text.
+bool writes_to_terminal(const std::ostream& out) {
+  return &out == &std::cout && isatty(STDOUT_FILENO) == 1;
+}
+
+//! The observation and the desired state to plan with: live, or from a snapshot, where the
+//! desired env values are digested like the snapshot's so that equal values compare equal.
+std::optional<reconcilers::SwarmObservation> observe(const po::variables_map& options,
+                                                     model::DesiredState& desired, Streams& io) {
+  if (options.count("state") > 0) {
+    auto snapshot = snapshot::read_snapshot_file(options["state"].as<std::string>());
+    if (!snapshot) {
+      io.err << "swarm-operator plan: " << snapshot.error().describe() << '\n';
+      return std::nullopt;
+    }
+    desired = snapshot::digest_desired(std::move(desired), snapshot->salt);
+    return std::move(snapshot->swarm);
+  }
+  auto connection = connect_swarm(options);
+  if (!connection) {
+    io.err << "swarm-operator plan: " << connection.error().describe() << '\n';
+    return std::nullopt;
+  }
+  auto observed = reconcilers::observe_swarm(*connection->manager, desired, connection->engines);
+  if (!observed) {
+    io.err << "swarm-operator plan: cannot observe the swarm: " << observed.error().describe()
+           << '\n';
+    return std::nullopt;
+  }
+  return std::move(*observed);
+}
+
+}  // namespace
+
 int run_plan(const po::variables_map& options, Streams& io) {
-  if (options.count("output") > 0 && options["output"].as<std::string>() != "text") {
-    io.err << "swarm-operator plan: --output " << options["output"].as<std::string>()
-           << " is not built in this version yet (text is)\n";
+  const std::string format_text = option_or(options, "output", "text");
+  const auto format = parse_format(format_text);
+  if (!format) {
+    io.err << "swarm-operator plan: --output takes text, json or markdown, not \"" << format_text
+           << "\"\n";
     return 1;
   }
-  if (options.count("state") > 0) {
-    io.err << "swarm-operator plan: --state is not built in this version yet\n";
+  const std::string color_text = option_or(options, "color", "auto");
+  const auto color = report::parse_color_mode(color_text);
+  if (!color) {
+    io.err << "swarm-operator plan: --color takes auto, always or never, not \"" << color_text
+           << "\"\n";
     return 1;
   }
   auto desired = load_desired_file(options, "plan", io);
   if (!desired) {
     return 1;
   }
-  auto connection = connect_swarm(options);
-  if (!connection) {
-    io.err << "swarm-operator plan: " << connection.error().describe() << '\n';
-    return 1;
-  }
-  auto observed = reconcilers::observe_swarm(*connection->manager, *desired, connection->engines);
+  auto observed = observe(options, *desired, io);
   if (!observed) {
-    io.err << "swarm-operator plan: cannot observe the swarm: " << observed.error().describe()
-           << '\n';
     return 1;
   }
   std::vector<model::PlanReport> reports;
   for (const auto& plan : reconcilers::plan_swarm(*desired, *observed)) {
     reports.push_back(plan.report());
   }
-  controller::print_plan_text(reports, io.out);
-  bool in_sync = true;
-  bool blocked = false;
-  for (const auto& report : reports) {
-    in_sync = in_sync && report.in_sync();
-    blocked = blocked || !report.blocked.empty();
+  if (desired->rabbitmq) {
+    if (options.count("state") > 0) {
+      // Snapshot format v1 holds the swarm only: say so rather than guess.
+      model::PlanReport rabbit;
+      rabbit.reconciler = reconcilers::kRabbitmq;
+      rabbit.findings.push_back({reconcilers::kRabbitmq, model::FindingLevel::kWarning,
+                                 "NotInSnapshot", "rabbitmq",
+                                 "the snapshot holds no RabbitMQ state: the HA policy and "
+                                 "mirrors are not checked by an offline plan"});
+      reports.push_back(std::move(rabbit));
+    } else {
+      auto client = connect_rabbitmq(options, *desired);
+      if (!client) {
+        io.err << "swarm-operator plan: " << client.error().describe() << '\n';
+        return 1;
+      }
+      reports.push_back(controller::rabbitmq_report(*desired, *observed, client->get()));
+    }
   }
-  if (blocked && options.count("fail-on-blocked") > 0 && options["fail-on-blocked"].as<bool>()) {
-    return 1;
+  switch (*format) {
+    case Format::kText:
+      controller::print_plan_text(reports, io.out,
+                                  {report::use_color(*color, writes_to_terminal(io.out))});
+      break;
+    case Format::kJson:
+      report::print_plan_json(reports, io.out);
+      break;
+    case Format::kMarkdown:
+      report::print_plan_markdown(reports, io.out);
+      break;
   }
-  return in_sync ? 0 : 2;
+  const bool fail_on_blocked =
+      options.count("fail-on-blocked") > 0 && options["fail-on-blocked"].as<bool>();
+  return report::plan_exit_code(report::totals_of(reports), fail_on_blocked);
 }
 
 }  // namespace swarmop::cli
