@@ -396,7 +396,8 @@ TEST_CASE("the event watcher moves to another manager and loses nothing", "[cont
   auto manager = engine(1);
   std::mutex mutex;
   std::vector<std::string> availability_changes;  // availability.new of node4, in order
-  std::vector<std::string> event_times;           // their timeNano, to tell a repeat apart
+  std::vector<std::string> event_times;           // their timeNano
+  std::vector<std::string> event_identities;      // time and change, to tell a repeat apart
   std::vector<clients::DockerClientPtr> managers;
   managers.push_back(engine(2));  // the stream starts on node2, which is then crashed
   managers.push_back(engine(3));
@@ -405,7 +406,13 @@ TEST_CASE("the event watcher moves to another manager and loses nothing", "[cont
         event.attributes.at("name") == "node4") {
       std::lock_guard lock(mutex);
       availability_changes.push_back(event.attributes.at("availability.new"));
+      // What identifies the event: when, and the change (a simulated clock that stands still
+      // gives several changes one time).
+      const auto old_value = event.attributes.find("availability.old");
       event_times.push_back(std::to_string(event.time_nano));
+      event_identities.push_back(std::to_string(event.time_nano) + " " +
+                                 (old_value == event.attributes.end() ? "" : old_value->second) +
+                                 "->" + event.attributes.at("availability.new"));
     }
   });
   watcher.start();
@@ -452,7 +459,11 @@ TEST_CASE("the event watcher moves to another manager and loses nothing", "[cont
   INFO("before: " << join_words(before) << "; after: " << join_words(after) << " at "
                   << join_words(event_times));
   // Nothing twice: no event (what and when) delivered more than once.
-  auto distinct = events;
+  std::vector<std::string> distinct;
+  {
+    std::lock_guard lock(mutex);
+    distinct = event_identities;
+  }
   std::sort(distinct.begin(), distinct.end());
   CHECK(std::unique(distinct.begin(), distinct.end()) == distinct.end());
   // Nothing lost: exactly one change newer than the marker, the one made while the stream

@@ -55,6 +55,22 @@ role_of() { local var="SW${1#node}_ROLE"; echo "${!var}"; }
 # The docker CLI against node1, the manager that apply talks to too (it is never crashed).
 d() { "$DOCKER_CLI" -H "$SW1_HOST" "$@"; }
 
+# d_write ARGS...: a docker CLI write, sent again when it lost a race with one of Swarm's own
+# writes (the node's status moves its version too: "update out of sequence"); the CLI reads the
+# object again on each try.
+d_write() {
+  local out try
+  for try in 1 2 3 4 5; do
+    if out=$(d "$@" 2>&1); then
+      return 0
+    fi
+    [[ $out == *"update out of sequence"* ]] || { echo "$out" >&2; return 1; }
+    log "retry $try after a version race: docker $*"
+  done
+  echo "$out" >&2
+  return 1
+}
+
 # wait_until SECONDS WHAT PROBE [ARGS...]: polls PROBE (a function run in this shell, which sets
 # SEEN to what it saw) every 0.25 s until it succeeds; fails naming WHAT and the last SEEN.
 SEEN=""
@@ -291,7 +307,8 @@ restore_swarm || fail "the harness swarm is not in its initial state: $SEEN"
 
 # --- 1. bare swarm ------------------------------------------------------------------------------
 log "step 1: bare swarm: node2 and node3 demoted, stand-in services with 1 replica each"
-d node demote node2 node3 >/dev/null
+d_write node demote node2
+d_write node demote node3
 only_node1_manages() {
   SEEN=$(node_table | awk '$3 != "-" { printf "%s(%s %s) ", $1, $2, $3 }')
   [ "$SEEN" = "node1(manager reachable) " ]
