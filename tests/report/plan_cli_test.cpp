@@ -85,7 +85,7 @@ TEST_CASE(
   CHECK(no_snapshot.err.find("/nonexistent: cannot open the snapshot") != std::string::npos);
 }
 
-TEST_CASE("--color always marks the text with ANSI colour; auto and never do not",
+TEST_CASE("plan --color always marks the text with ANSI colour and auto and never do not",
           "[report][plan]") {
   SimulatedInstall three(3);
   const std::string file = fixture("blocked.yaml");

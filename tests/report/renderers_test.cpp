@@ -84,7 +84,7 @@ TEST_CASE("any list of reconciler reports renders in every format", "[report][re
         "rabbitmq: put-policy policy ha-all (env.RABBITMQ_DEFAULT_PASS (redacted) -> (redacted))");
 }
 
-TEST_CASE("--color auto colours a terminal only, and not when NO_COLOR is set",
+TEST_CASE("colour mode auto colours a terminal only, and not when NO_COLOR is set",
           "[report][render]") {
   using report::ColorMode;
   CHECK(report::parse_color_mode("auto") == ColorMode::kAuto);
