@@ -187,6 +187,24 @@ std::unique_ptr<clients::RabbitClient> rabbit_node(int k) {
   return rabbit_client({k});
 }
 
+std::optional<clients::RabbitQueue> queue_named(clients::RabbitClient& client,
+                                                const std::string& name) {
+  auto queues = client.queues("/");
+  if (!queues) {
+    return std::nullopt;
+  }
+  for (const auto& queue : *queues) {
+    if (queue.name == name) {
+      return queue;
+    }
+  }
+  return std::nullopt;
+}
+
+std::set<std::string> as_set(const std::optional<std::vector<std::string>>& names) {
+  return names ? std::set<std::string>(names->begin(), names->end()) : std::set<std::string>{};
+}
+
 bool rabbit_wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline) {
   const std::chrono::milliseconds step{250};
   std::chrono::milliseconds waited{0};

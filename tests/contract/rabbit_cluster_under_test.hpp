@@ -3,6 +3,8 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -65,6 +67,12 @@ std::unique_ptr<clients::RabbitClient> rabbit_client(
     const std::vector<int>& nodes, std::optional<clients::BasicAuth> auth = std::nullopt);
 //! A client for node K alone.
 std::unique_ptr<clients::RabbitClient> rabbit_node(int k);
+
+//! The queue NAME of vhost "/", or nullopt when it is not listed (or the call failed).
+std::optional<clients::RabbitQueue> queue_named(clients::RabbitClient& client,
+                                                const std::string& name);
+//! Node names as a set: mirrors are compared without regard to order; absent is empty.
+std::set<std::string> as_set(const std::optional<std::vector<std::string>>& names);
 
 //! Polls `done` until it holds or `deadline` of cluster time has passed.
 bool rabbit_wait_until(const std::function<bool()>& done, std::chrono::milliseconds deadline);

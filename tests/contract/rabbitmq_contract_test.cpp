@@ -37,24 +37,6 @@ clients::RabbitPolicy ha_all(const std::string& name, const std::string& pattern
   return test_policy(name, pattern, 0, {{"ha-mode", "all"}, {"ha-sync-mode", "manual"}});
 }
 
-std::optional<clients::RabbitQueue> queue_named(clients::RabbitClient& client,
-                                                const std::string& name) {
-  auto queues = client.queues("/");
-  if (!queues) {
-    return std::nullopt;
-  }
-  for (const auto& queue : *queues) {
-    if (queue.name == name) {
-      return queue;
-    }
-  }
-  return std::nullopt;
-}
-
-std::set<std::string> as_set(const std::optional<std::vector<std::string>>& names) {
-  return names ? std::set<std::string>(names->begin(), names->end()) : std::set<std::string>{};
-}
-
 std::optional<bool> running(clients::RabbitClient& client, const std::string& node_name) {
   auto nodes = client.nodes();
   if (!nodes) {

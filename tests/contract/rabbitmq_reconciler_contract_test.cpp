@@ -62,20 +62,6 @@ int converge_rabbit(const model::DesiredState& desired, clients::RabbitClient& c
   return writes;
 }
 
-std::optional<clients::RabbitQueue> queue_named(clients::RabbitClient& client,
-                                                const std::string& name) {
-  auto queues = client.queues("/");
-  if (!queues) {
-    return std::nullopt;
-  }
-  for (const auto& queue : *queues) {
-    if (queue.name == name) {
-      return queue;
-    }
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 TEST_CASE("the reconciler writes the HA policy, corrects drift, and then writes nothing",
@@ -116,9 +102,7 @@ TEST_CASE("the reconciler synchronises a restarted node's mirrors", "[contract][
   REQUIRE(rabbit_wait_until(
       [&] {
         auto queue = queue_named(*client, "contract-synced");
-        return queue && queue->mirror_nodes &&
-               std::set<std::string>(queue->mirror_nodes->begin(), queue->mirror_nodes->end()) ==
-                   mirrors &&
+        return queue && as_set(queue->mirror_nodes) == mirrors &&
                queue->unsynchronised_mirrors().empty();
       },
       30s));
