@@ -10,6 +10,7 @@ add_library(swarmop_sim_couchbase
   src/couchbase/cb_routes.cpp
   src/couchbase/cb_node_server.cpp
   src/couchbase/couchbase_stack.cpp
+  src/couchbase/fresh_install.cpp
   src/couchbase/couchbase_simulator.cpp)
 target_include_directories(swarmop_sim_couchbase PUBLIC include PRIVATE src/couchbase)
 target_link_libraries(swarmop_sim_couchbase PUBLIC swarmop_sim Boost::json

@@ -1,5 +1,7 @@
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 
+#include "swarmop/reconcilers/swarm_io.hpp"
+
 namespace swarmop::reconcilers {
 
 RabbitObservation observe_rabbitmq(clients::RabbitClient& rabbit, const std::string& vhost) {
@@ -35,17 +37,10 @@ model::Expected<model::Unit> apply_rabbitmq_step(const RabbitStep& step,
     clients::RabbitClient& rabbit;
 
     model::Expected<model::Unit> operator()(const CreateService& create) const {
-      auto created = docker.create_service(create.spec);
-      if (!created) {
-        return created.error();
-      }
-      return model::Unit{};
+      return send_service_create(docker, create);
     }
     model::Expected<model::Unit> operator()(const ServiceUpdate& update) const {
-      clients::DockerService service;
-      service.id = update.service_id;
-      service.version = update.version;
-      return docker.update_service(service, update.spec);
+      return send_service_update(docker, update);
     }
     model::Expected<model::Unit> operator()(const PutPolicy& put) const {
       auto written = rabbit.put_policy(put.policy);

@@ -6,6 +6,7 @@
 
 #include "swarmop/clients/docker_spec_edit.hpp"
 #include "swarmop/model/duration.hpp"
+#include "swarmop/reconcilers/pinned_service.hpp"
 
 namespace swarmop::reconcilers {
 
@@ -14,91 +15,12 @@ namespace {
 namespace edit = clients::spec_edit;
 namespace json = boost::json;
 
-std::string container_hostname(const json::object& spec) {
-  if (const auto* task = spec.if_contains("TaskTemplate"); task && task->is_object()) {
-    if (const auto* container = task->as_object().if_contains("ContainerSpec");
-        container && container->is_object()) {
-      if (const auto* hostname = container->as_object().if_contains("Hostname");
-          hostname && hostname->is_string()) {
-        return std::string(hostname->get_string());
-      }
-    }
-  }
-  return "";
-}
-
-json::object& object_at(json::object& parent, std::string_view key) {
-  json::value& value = parent[key];
-  if (!value.is_object()) {
-    value = json::object();
-  }
-  return value.get_object();
-}
-
 //! The primary's spec with the manual's changes for rabbit node `number`: its own name,
 //! hostname and alias, its own data volume, pinned, and 0 replicas (started later, in turn).
 json::object rabbit_node_spec(const json::object& primary, const std::string& name,
                               std::size_t number, const std::string& service) {
-  json::object spec = primary;
-  spec["Name"] = name;
-  const std::string hostname = rabbit_hostname(number);
-  json::object& task = object_at(spec, "TaskTemplate");
-  json::object& container = object_at(task, "ContainerSpec");
-  container["Hostname"] = hostname;
-  if (auto* mounts = container.if_contains("Mounts"); mounts && mounts->is_array()) {
-    for (auto& mount : mounts->get_array()) {
-      if (!mount.is_object()) {
-        continue;
-      }
-      auto& m = mount.get_object();
-      const auto* target = m.if_contains("Target");
-      if (target && target->is_string() && target->get_string() == "/var/lib/rabbitmq" &&
-          m.contains("Source") && m.at("Source").is_string()) {
-        m["Source"] = std::string(m.at("Source").get_string()) + std::to_string(number);
-      }
-    }
-  }
-  if (auto* networks = task.if_contains("Networks"); networks && networks->is_array()) {
-    for (auto& network : networks->get_array()) {
-      if (network.is_object()) {
-        network.get_object()["Aliases"] =
-            json::array{json::string(service), json::string(hostname)};
-      }
-    }
-  }
-  return edit::with_replicas(std::move(spec), 0);
-}
-
-std::string hostname_constraint(const std::string& node) {
-  return "node.hostname == " + node;
-}
-
-//! The constraints with every node.hostname pin replaced by one pin to `node`.
-std::vector<std::string> pinned_constraints(const std::vector<std::string>& current,
-                                            const std::string& node) {
-  std::vector<std::string> out;
-  for (const auto& text : current) {
-    auto parsed = model::parse_constraint(text);
-    if (parsed && parsed->attribute == "node.hostname") {
-      continue;
-    }
-    out.push_back(text);
-  }
-  out.push_back(hostname_constraint(node));
-  return out;
-}
-
-bool is_pinned_to(const std::vector<std::string>& current, const std::string& node) {
-  int pins = 0;
-  bool to_node = false;
-  for (const auto& text : current) {
-    auto parsed = model::parse_constraint(text);
-    if (parsed && parsed->attribute == "node.hostname") {
-      ++pins;
-      to_node = parsed->op == model::Constraint::Op::kEqual && same_hostname(parsed->value, node);
-    }
-  }
-  return pins == 1 && to_node;
+  auto spec = node_service_from_primary(primary, name, service, rabbit_hostname(number));
+  return with_mount_source_suffix(std::move(spec), "/var/lib/rabbitmq", std::to_string(number));
 }
 
 std::string definition_text(const json::object& definition) {

@@ -91,10 +91,7 @@ model::Expected<model::Unit> apply_swarm_step(const SwarmStep& step, clients::Do
       return manager.update_node(node, update.spec);
     }
     model::Expected<model::Unit> operator()(const ServiceUpdate& update) const {
-      clients::DockerService service;
-      service.id = update.service_id;
-      service.version = update.version;
-      return manager.update_service(service, update.spec);
+      return send_service_update(manager, update);
     }
     model::Expected<model::Unit> operator()(const RemoveNode& remove) const {
       return manager.remove_node(remove.node_id, false);
@@ -147,6 +144,23 @@ model::Expected<model::Unit> apply_swarm_step(const SwarmStep& step, clients::Do
     return step_error(step, result.error());
   }
   return result;
+}
+
+model::Expected<model::Unit> send_service_update(clients::DockerClient& manager,
+                                                 const ServiceUpdate& update) {
+  clients::DockerService service;
+  service.id = update.service_id;
+  service.version = update.version;
+  return manager.update_service(service, update.spec);
+}
+
+model::Expected<model::Unit> send_service_create(clients::DockerClient& manager,
+                                                 const CreateService& create) {
+  auto created = manager.create_service(create.spec);
+  if (!created) {
+    return created.error();
+  }
+  return model::Unit{};
 }
 
 }  // namespace swarmop::reconcilers

@@ -262,8 +262,8 @@ run_operator() {
   sed 's/^/    | /' "$WORK/$name"
 }
 
-writes_of() { # the W of "in sync after N steps (W writes to the manager)"
-  tail -n1 "$WORK/$1" | sed -n 's/^in sync after [0-9]* steps\{0,1\} (\([0-9]*\) writes\{0,1\} to the manager)$/\1/p'
+writes_of() { # the W of "in sync after N steps (writes: W to the manager)"
+  tail -n1 "$WORK/$1" | sed -n 's/^in sync after [0-9]* steps\{0,1\} (writes: \([0-9]*\) to the manager)$/\1/p'
 }
 
 # --- checks -------------------------------------------------------------------------------------
@@ -345,7 +345,7 @@ log "step 2: apply (bare -> workers)"
 run_operator apply-1 apply --timeout 4m
 [ "$RC" -eq 0 ] || fail "apply (bare -> workers) exited $RC, want 0; last line: $(tail -n1 "$WORK/apply-1")"
 W=$(writes_of apply-1)
-[ -n "$W" ] || fail "apply (bare -> workers) did not end with 'in sync after N steps (W writes to the manager)': $(tail -n1 "$WORK/apply-1")"
+[ -n "$W" ] || fail "apply (bare -> workers) did not end with 'in sync after N steps (writes: W to the manager)': $(tail -n1 "$WORK/apply-1")"
 echo "converge bare->workers: $WALL s, $W writes"
 
 # --- 3. what the docker CLI sees ----------------------------------------------------------------

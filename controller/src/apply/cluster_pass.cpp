@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
 
@@ -17,25 +18,60 @@ void add_report(ClusterPass& pass, const Plan& plan, model::PlanReport report) {
   pass.reports.push_back(std::move(report));
 }
 
+//! A data store's report when no client was given: the reconciler cannot observe.
+model::PlanReport cannot_observe(const char* reconciler, const std::string& how) {
+  model::PlanReport report;
+  report.reconciler = reconciler;
+  report.blocked.push_back(
+      {reconcilers::describe_step(reconciler, "observe", "cluster", reconciler, ""),
+       "no " + how + " given: this reconciler cannot check the cluster"});
+  return report;
+}
+
+const std::string kRabbitHow =
+    "RabbitMQ management endpoint (--rabbitmq, SWARM_OPERATOR_RABBITMQ or "
+    "spec.rabbitmq.endpoints)";
+const std::string kCouchbaseHow =
+    "Couchbase admin endpoint (--couchbase, SWARM_OPERATOR_COUCHBASE or "
+    "spec.couchbase.endpoints)";
+
+//! Plans one data store and makes its first step the pass's next one if none is yet.
+template <class Plan, class Apply>
+void add_data_plan(ClusterPass& pass, Plan plan, Apply apply) {
+  add_report(pass, plan, plan.report());
+  if (!pass.next && !plan.steps.empty()) {
+    auto step = std::make_shared<typename decltype(plan.steps)::value_type>(plan.steps.front());
+    pass.next = step->description;
+    pass.apply_next = [step, apply] { return apply(*step); };
+  }
+}
+
 }  // namespace
 
 model::PlanReport rabbitmq_report(const model::DesiredState& desired,
                                   const reconcilers::SwarmObservation& swarm,
                                   clients::RabbitClient* rabbit) {
-  model::PlanReport report;
   if (!desired.rabbitmq) {
-    return report;
+    return {};
   }
   if (rabbit == nullptr) {
-    report.reconciler = reconcilers::kRabbitmq;
-    report.blocked.push_back(
-        {reconcilers::describe_step(reconcilers::kRabbitmq, "observe", "cluster", "rabbitmq", ""),
-         "no RabbitMQ management endpoint given (--rabbitmq, SWARM_OPERATOR_RABBITMQ or "
-         "spec.rabbitmq.endpoints): the HA policy cannot be checked"});
-    return report;
+    return cannot_observe(reconcilers::kRabbitmq, kRabbitHow);
   }
   const auto observed = reconcilers::observe_rabbitmq(*rabbit, desired.rabbitmq->ha_policy.vhost);
   return reconcilers::plan_rabbitmq(desired, swarm, observed).report();
+}
+
+model::PlanReport couchbase_report(const model::DesiredState& desired,
+                                   const reconcilers::SwarmObservation& swarm,
+                                   clients::CouchbaseClient* couchbase) {
+  if (!desired.couchbase) {
+    return {};
+  }
+  if (couchbase == nullptr) {
+    return cannot_observe(reconcilers::kCouchbase, kCouchbaseHow);
+  }
+  const auto observed = reconcilers::observe_couchbase(*couchbase);
+  return reconcilers::plan_couchbase(desired, swarm, observed).report();
 }
 
 model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
@@ -57,23 +93,30 @@ model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
       };
     }
   }
-  if (desired.rabbitmq && clients.rabbit == nullptr) {
-    auto report = rabbitmq_report(desired, *swarm, nullptr);
+  if (desired.couchbase && clients.couchbase == nullptr) {
     pass.blocked = true;
-    pass.reports.push_back(std::move(report));
+    pass.reports.push_back(cannot_observe(reconcilers::kCouchbase, kCouchbaseHow));
+  } else if (desired.couchbase) {
+    add_data_plan(pass,
+                  reconcilers::plan_couchbase(desired, *swarm,
+                                              reconcilers::observe_couchbase(*clients.couchbase)),
+                  [&clients](const reconcilers::CouchbaseStep& step) {
+                    return reconcilers::apply_couchbase_step(step, clients.docker,
+                                                             *clients.couchbase);
+                  });
   }
-  if (desired.rabbitmq && clients.rabbit != nullptr) {
-    const auto rabbit =
-        reconcilers::observe_rabbitmq(*clients.rabbit, desired.rabbitmq->ha_policy.vhost);
-    auto plan = reconcilers::plan_rabbitmq(desired, *swarm, rabbit);
-    add_report(pass, plan, plan.report());
-    if (!pass.next && !plan.steps.empty()) {
-      auto step = std::make_shared<reconcilers::RabbitStep>(plan.steps.front());
-      pass.next = step->description;
-      pass.apply_next = [step, &clients] {
-        return reconcilers::apply_rabbitmq_step(*step, clients.docker, *clients.rabbit);
-      };
-    }
+  if (desired.rabbitmq && clients.rabbit == nullptr) {
+    pass.blocked = true;
+    pass.reports.push_back(cannot_observe(reconcilers::kRabbitmq, kRabbitHow));
+  } else if (desired.rabbitmq) {
+    add_data_plan(
+        pass,
+        reconcilers::plan_rabbitmq(
+            desired, *swarm,
+            reconcilers::observe_rabbitmq(*clients.rabbit, desired.rabbitmq->ha_policy.vhost)),
+        [&clients](const reconcilers::RabbitStep& step) {
+          return reconcilers::apply_rabbitmq_step(step, clients.docker, *clients.rabbit);
+        });
   }
   return pass;
 }

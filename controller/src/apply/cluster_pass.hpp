@@ -4,6 +4,7 @@
 #include <optional>
 #include <vector>
 
+#include "swarmop/clients/couchbase_client.hpp"
 #include "swarmop/clients/docker_client.hpp"
 #include "swarmop/clients/rabbitmq_client.hpp"
 #include "swarmop/model/desired_state.hpp"
@@ -23,12 +24,13 @@ struct ClusterPass {
   std::function<model::Expected<model::Unit>()> apply_next;
 };
 
-//! What the reconcilers talk to. The RabbitMQ client is optional: without it (the file has no
-//! rabbitmq section) that reconciler is not run.
+//! What the reconcilers talk to. The data-store clients are optional: without one, a file with
+//! that section gets a blocked "cannot observe" step for it.
 struct ClusterClients {
   clients::DockerClient& docker;
   reconcilers::EngineConnector engines;
   clients::RabbitClient* rabbit = nullptr;
+  clients::CouchbaseClient* couchbase = nullptr;
 };
 
 //! The RabbitMQ reconciler's report from a swarm observation: observes the management API
@@ -38,9 +40,15 @@ model::PlanReport rabbitmq_report(const model::DesiredState& desired,
                                   const reconcilers::SwarmObservation& swarm,
                                   clients::RabbitClient* rabbit);
 
-//! Observes (one list per kind for the swarm; four reads for RabbitMQ), plans every reconciler,
-//! and picks the first step in reconciler order. A RabbitMQ that does not answer is reported in
-//! its plan and never stops the swarm reconcilers; a swarm that cannot be read is an error.
+//! The Couchbase reconciler's report, the same way (five reads through `couchbase`).
+model::PlanReport couchbase_report(const model::DesiredState& desired,
+                                   const reconcilers::SwarmObservation& swarm,
+                                   clients::CouchbaseClient* couchbase);
+
+//! Observes (one list per kind for the swarm; five reads for Couchbase, four for RabbitMQ), plans
+//! every reconciler, and picks the first step in reconciler order. A RabbitMQ that does not answer
+//! is reported in its plan and never stops the swarm reconcilers; a swarm that cannot be read is an
+//! error.
 model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
                                           ClusterClients& clients);
 

@@ -1,6 +1,7 @@
 // `swarm-operator apply FILE`: converge step by step, printing progress.
 #include <unistd.h>
 
+#include <optional>
 #include <thread>
 
 #include "apply/converge.hpp"
@@ -8,7 +9,9 @@
 #include "cli/desired_file.hpp"
 #include "cli/swarm_connection.hpp"
 #include "command.hpp"
+#include "swarmop/clients/counting_couchbase_client.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
+#include "swarmop/clients/counting_rabbitmq_client.hpp"
 #include "swarmop/model/duration.hpp"
 
 namespace swarmop::cli {
@@ -63,8 +66,24 @@ int run_apply(const po::variables_map& options, Streams& io) {
     io.err << "swarm-operator apply: " << rabbit.error().describe() << '\n';
     return 1;
   }
-  controller::ClusterClients cluster{counted, connection->engines, rabbit->get()};
-  // cluster holds references into `connection`, `counted` and `rabbit` for the whole loop.
+  auto couchbase = connect_couchbase(options, *desired);
+  if (!couchbase) {
+    io.err << "swarm-operator apply: " << couchbase.error().describe() << '\n';
+    return 1;
+  }
+  std::optional<clients::CountingRabbitClient> counted_rabbit;
+  if (*rabbit) {
+    counted_rabbit.emplace(**rabbit);
+  }
+  std::optional<clients::CountingCouchbaseClient> counted_couchbase;
+  if (*couchbase) {
+    counted_couchbase.emplace(**couchbase);
+  }
+  controller::ClusterClients cluster{counted, connection->engines,
+                                     counted_rabbit ? &*counted_rabbit : nullptr,
+                                     counted_couchbase ? &*counted_couchbase : nullptr};
+  // cluster holds references into `connection`, `counted`, `rabbit` and `couchbase` (and their
+  // counters) for the whole loop.
   controller::ConvergeOptions converge_options;
   converge_options.timeout = *timeout;
   const auto result = controller::converge(
@@ -72,8 +91,14 @@ int run_apply(const po::variables_map& options, Streams& io) {
       [&](const controller::StepReport& report) { print_step(report, io.out); },
       [](std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); });
 
-  const std::string writes = std::to_string(counted.writes()) + " write" +
-                             (counted.writes() == 1 ? "" : "s") + " to the manager";
+  std::string writes = std::to_string(counted.writes()) + " to the manager";
+  if (counted_couchbase) {
+    writes += ", " + std::to_string(counted_couchbase->writes()) + " to Couchbase";
+  }
+  if (counted_rabbit) {
+    writes += ", " + std::to_string(counted_rabbit->writes()) + " to RabbitMQ";
+  }
+  writes = "writes: " + writes;
   switch (result.outcome) {
     case controller::ConvergeOutcome::kInSync:
       if (result.steps_applied == 0) {

@@ -169,7 +169,7 @@ std::vector<Command> build_table() {
       "sim",
       "run the simulated cluster (Docker, Couchbase, RabbitMQ APIs) until interrupted",
       "[--nodes N] [--unjoined K] [--docker unix:///PATH] [--docker-tcp ADDR] "
-      "[--couchbase] [--rabbitmq N]",
+      "[--couchbase [--couchbase-speed N]] [--rabbitmq N]",
       "Starts a simulated fresh single-node Skylar Automation install (stack iservices: gui, "
       "contentapi, couchbase, rabbitmq, steprunner, dexserver, redis on node1) with N-1 more "
       "nodes, and prints KEY=VALUE lines that point every other command, and the docker CLI, "
@@ -193,9 +193,11 @@ std::vector<Command> build_table() {
             "docker-tcp", po::value<std::string>()->value_name("ADDR"),
             "also serve the Docker API on this loopback address")(
             "couchbase", po::bool_switch(),
-            "also serve the Couchbase admin REST API of every Couchbase service, one port "
-            "each, and add the manual's couchbase-worker and couchbase-worker2 (AUTO_REBALANCE, "
-            "0 replicas, pinned to node2 and node3 when they exist)")(
+            "also serve the Couchbase admin REST API of every Couchbase service (the stack's "
+            "couchbase, and the workers apply creates from the file), one port each")(
+            "couchbase-speed", po::value<int>()->default_value(1)->value_name("N"),
+            "simulated Couchbase rebalances, warm-ups and self-joins take 1/N of their usual "
+            "time (auto-failover timeouts do not change)")(
             "rabbitmq", po::value<int>()->value_name("N"),
             "also serve the RabbitMQ management API of N clustered rabbit nodes (1: the "
             "stack's rabbitmq; more: the manual's HA services rabbitmq2..N pinned to "

@@ -15,6 +15,7 @@
 #include "report/plan_outcome.hpp"
 #include "snapshot/redaction.hpp"
 #include "snapshot/snapshot_file.hpp"
+#include "swarmop/reconcilers/couchbase_planner.hpp"
 #include "swarmop/reconcilers/rabbitmq_planner.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
 
@@ -76,6 +77,15 @@ std::optional<reconcilers::SwarmObservation> observe(const po::variables_map& op
   return std::move(*observed);
 }
 
+// Snapshot format v1 holds the swarm only: an offline plan says so rather than guess.
+model::PlanReport not_in_snapshot(const char* reconciler, std::string message) {
+  model::PlanReport report;
+  report.reconciler = reconciler;
+  report.findings.push_back(
+      {reconciler, model::FindingLevel::kWarning, "NotInSnapshot", reconciler, std::move(message)});
+  return report;
+}
+
 }  // namespace
 
 int run_plan(const po::variables_map& options, Streams& io) {
@@ -105,16 +115,26 @@ int run_plan(const po::variables_map& options, Streams& io) {
   for (const auto& plan : reconcilers::plan_swarm(*desired, *observed)) {
     reports.push_back(plan.report());
   }
+  if (desired->couchbase) {
+    if (options.count("state") > 0) {
+      reports.push_back(not_in_snapshot(reconcilers::kCouchbase,
+                                        "the snapshot holds no Couchbase state: the topology, "
+                                        "buckets and failover are not checked by an offline "
+                                        "plan"));
+    } else {
+      auto client = connect_couchbase(options, *desired);
+      if (!client) {
+        io.err << "swarm-operator plan: " << client.error().describe() << '\n';
+        return 1;
+      }
+      reports.push_back(controller::couchbase_report(*desired, *observed, client->get()));
+    }
+  }
   if (desired->rabbitmq) {
     if (options.count("state") > 0) {
-      // Snapshot format v1 holds the swarm only: say so rather than guess.
-      model::PlanReport rabbit;
-      rabbit.reconciler = reconcilers::kRabbitmq;
-      rabbit.findings.push_back({reconcilers::kRabbitmq, model::FindingLevel::kWarning,
-                                 "NotInSnapshot", "rabbitmq",
-                                 "the snapshot holds no RabbitMQ state: the HA policy and "
-                                 "mirrors are not checked by an offline plan"});
-      reports.push_back(std::move(rabbit));
+      reports.push_back(not_in_snapshot(reconcilers::kRabbitmq,
+                                        "the snapshot holds no RabbitMQ state: the HA policy and "
+                                        "mirrors are not checked by an offline plan"));
     } else {
       auto client = connect_rabbitmq(options, *desired);
       if (!client) {

@@ -13,7 +13,6 @@
 
 #include "command.hpp"
 #include "swarmop/sim/couchbase/couchbase_simulator.hpp"
-#include "swarmop/sim/couchbase/couchbase_stack.hpp"
 #include "swarmop/sim/default_world.hpp"
 #include "swarmop/sim/rabbitmq/rabbit_simulator.hpp"
 #include "swarmop/sim/simulated_cluster.hpp"
@@ -94,8 +93,14 @@ struct SimulatedCouchbase {
   }
 };
 
-bool start_couchbase(sim::SimulatedCluster& cluster, SimulatedCouchbase& couchbase, Streams& io) {
-  const sim::couchbase::CouchbaseSimOptions options;
+bool start_couchbase(sim::SimulatedCluster& cluster, int speed, SimulatedCouchbase& couchbase,
+                     Streams& io) {
+  sim::couchbase::CouchbaseSimOptions options;
+  // --couchbase-speed: rebalances, warm-ups and self-joins take 1/speed of their usual time.
+  for (auto* duration : {&options.rebalance_duration, &options.graceful_failover_duration,
+                         &options.bucket_warmup, &options.index_warmup, &options.auto_join_delay}) {
+    *duration /= speed;
+  }
   couchbase.simulator = std::make_unique<sim::couchbase::CouchbaseSimulator>(cluster, options);
   std::string dir = (std::filesystem::temp_directory_path() / "swarmop-sim-couchbase-XXXXXX");
   if (mkdtemp(dir.data()) == nullptr) {
@@ -121,6 +126,11 @@ int run_sim(const po::variables_map& options, Streams& io) {
     return 1;
   }
   const bool couchbase = options.count("couchbase") > 0 && options["couchbase"].as<bool>();
+  const int couchbase_speed = options["couchbase-speed"].as<int>();
+  if (couchbase_speed < 1 || couchbase_speed > 100) {
+    io.err << "swarm-operator sim: --couchbase-speed takes 1 to 100\n";
+    return 1;
+  }
   const int rabbit_nodes = options.count("rabbitmq") > 0 ? options["rabbitmq"].as<int>() : 0;
   if (options.count("rabbitmq") > 0 && (rabbit_nodes < 1 || rabbit_nodes > nodes - unjoined)) {
     io.err << "swarm-operator sim: --rabbitmq takes 1 to the number of joined nodes\n";
@@ -153,12 +163,6 @@ int run_sim(const po::variables_map& options, Streams& io) {
       sim::install_default_world(world, world_options);
       if (rabbit_nodes > 1) {
         sim::rabbitmq::add_rabbit_services(world, rabbit_nodes);
-      }
-      // The manual's Couchbase workers, at 0 replicas, pinned to node2 and node3.
-      for (int i = 2; couchbase && i <= std::min(3, world_options.nodes); ++i) {
-        const std::string name = i == 2 ? "couchbase-worker" : "couchbase-worker2";
-        world.create_service_directly(sim::couchbase::worker_spec(
-            world_options.stack, name, "node" + std::to_string(i), true));
       }
     });
   } catch (const std::exception& e) {
@@ -206,7 +210,7 @@ int run_sim(const po::variables_map& options, Streams& io) {
     return 1;
   }
   SimulatedCouchbase couchbase_sim;
-  if (couchbase && !start_couchbase(*cluster, couchbase_sim, io)) {
+  if (couchbase && !start_couchbase(*cluster, couchbase_speed, couchbase_sim, io)) {
     return 1;
   }
 

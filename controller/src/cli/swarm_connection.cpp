@@ -3,6 +3,7 @@
 #include <cstdlib>
 #include <sstream>
 
+#include "swarmop/clients/couchbase_http_client.hpp"
 #include "swarmop/clients/credentials.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
@@ -113,6 +114,51 @@ model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
   }
   return clients::RabbitClientPtr(
       std::make_unique<clients::RabbitHttpClient>(std::move(transports)));
+}
+
+model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
+    const boost::program_options::variables_map& options, const model::DesiredState& desired) {
+  if (!desired.couchbase) {
+    return clients::CouchbaseClientPtr{};
+  }
+  std::vector<std::string> urls = desired.couchbase->endpoints;
+  if (auto given = flag_or_environment(options, "couchbase", "SWARM_OPERATOR_COUCHBASE")) {
+    urls = split_commas(*given);
+  }
+  if (urls.empty()) {
+    return clients::CouchbaseClientPtr{};
+  }
+  std::optional<clients::BasicAuth> auth;
+  if (auto file = flag_or_environment(options, "couchbase-credentials",
+                                      "SWARM_OPERATOR_COUCHBASE_CREDENTIALS")) {
+    auto loaded = clients::load_credentials_file(*file);
+    if (!loaded) {
+      return loaded.error();
+    }
+    auth = std::move(*loaded);
+  } else if (desired.couchbase->credentials) {
+    auto loaded = clients::load_credentials(*desired.couchbase->credentials);
+    if (!loaded) {
+      return loaded.error();
+    }
+    auth = std::move(*loaded);
+  } else {
+    model::Error error;
+    error.code = model::ErrorCode::kInvalid;
+    error.message =
+        "Couchbase needs credentials: --couchbase-credentials, "
+        "SWARM_OPERATOR_COUCHBASE_CREDENTIALS or spec.couchbase.credentials";
+    return error;
+  }
+  std::vector<clients::Endpoint> endpoints;
+  for (const auto& url : urls) {
+    auto endpoint = clients::parse_http_url(url);
+    if (!endpoint) {
+      return endpoint.error();
+    }
+    endpoints.push_back(std::move(*endpoint));
+  }
+  return clients::CouchbaseClientPtr(clients::CouchbaseHttpClient::over_curl(endpoints, *auth));
 }
 
 }  // namespace swarmop::cli

@@ -2,6 +2,7 @@
 
 #include <boost/program_options.hpp>
 
+#include "swarmop/clients/couchbase_client.hpp"
 #include "swarmop/clients/docker_client.hpp"
 #include "swarmop/clients/rabbitmq_client.hpp"
 #include "swarmop/model/desired_state.hpp"
@@ -25,6 +26,13 @@ model::Expected<SwarmConnection> connect_swarm(
 //! SWARM_OPERATOR_RABBITMQ_CREDENTIALS, else spec.rabbitmq.credentials). nullptr when the file
 //! has no rabbitmq section or names no endpoint (that reconciler then says it cannot observe).
 model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
+    const boost::program_options::variables_map& options, const model::DesiredState& desired);
+
+//! The Couchbase admin endpoints (--couchbase, else SWARM_OPERATOR_COUCHBASE, else
+//! spec.couchbase.endpoints) with credentials (--couchbase-credentials, else
+//! SWARM_OPERATOR_COUCHBASE_CREDENTIALS, else spec.couchbase.credentials; required). nullptr
+//! when the file has no couchbase section or names no endpoint.
+model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
     const boost::program_options::variables_map& options, const model::DesiredState& desired);
 
 }  // namespace swarmop::cli

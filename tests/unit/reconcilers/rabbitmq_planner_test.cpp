@@ -10,19 +10,6 @@ namespace {
 using reconcilers::plan_rabbitmq;
 using Names = std::vector<std::string>;
 
-std::vector<std::string> names(const reconcilers::RabbitPlan& plan) {
-  std::vector<std::string> out;
-  for (const auto& step : plan.steps) {
-    out.push_back(step.description.action + " " + step.description.object);
-  }
-  return out;
-}
-
-bool has(const reconcilers::RabbitPlan& plan, const std::string& code) {
-  return std::any_of(plan.findings.begin(), plan.findings.end(),
-                     [&](const model::Finding& f) { return f.code == code; });
-}
-
 model::DesiredState three_rabbits() {
   model::DesiredState desired;
   model::RabbitmqSpec rabbit;
@@ -101,7 +88,7 @@ TEST_CASE("missing rabbit node services are created from the primary, stopped", 
   cluster.swarm.services = {rabbit_service(1)};
   cluster.rabbit.nodes = {rabbit_node(1)};
   auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-  REQUIRE(names(plan) == Names{"create iservices_rabbitmq2", "create iservices_rabbitmq3"});
+  REQUIRE(step_names(plan) == Names{"create iservices_rabbitmq2", "create iservices_rabbitmq3"});
   const auto& spec = std::get<reconcilers::CreateService>(plan.steps[0].operation).spec;
   const auto& task = spec.at("TaskTemplate").as_object();
   CHECK(spec.at("Name") == "iservices_rabbitmq2");
@@ -120,7 +107,7 @@ TEST_CASE("rabbit nodes start one at a time, each after the one before runs", "[
   cluster.swarm.services = {rabbit_service(1), rabbit_service(2, 0), rabbit_service(3, 0)};
   cluster.rabbit.nodes = {rabbit_node(1)};
   auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-  CHECK(names(plan) == Names{"update iservices_rabbitmq2"});
+  CHECK(step_names(plan) == Names{"update iservices_rabbitmq2"});
   CHECK(std::get<reconcilers::ServiceUpdate>(plan.steps[0].operation)
             .spec.at("Mode")
             .at("Replicated")
@@ -138,7 +125,7 @@ TEST_CASE("a rabbit node restart waits until every other node runs", "[rabbitmq]
   cluster.swarm.services[2].constraints.clear();
   SECTION("all running: one restart") {
     auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-    CHECK(names(plan) == Names{"update iservices_rabbitmq2"});
+    CHECK(step_names(plan) == Names{"update iservices_rabbitmq2"});
     REQUIRE(plan.waiting.size() == 1);
     CHECK(plan.waiting[0].find("another rabbit node restarts first") != std::string::npos);
   }
@@ -155,7 +142,7 @@ TEST_CASE("the ha-all policy is written only when it differs", "[rabbitmq]") {
   SECTION("absent: created") {
     cluster.rabbit.policies.clear();
     auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-    REQUIRE(names(plan) == Names{"put-policy ha-all"});
+    REQUIRE(step_names(plan) == Names{"put-policy ha-all"});
     const auto& policy = std::get<reconcilers::PutPolicy>(plan.steps[0].operation).policy;
     CHECK(policy.definition.at("ha-mode") == "all");
     CHECK(policy.definition.at("ha-sync-mode") == "manual");
@@ -164,7 +151,7 @@ TEST_CASE("the ha-all policy is written only when it differs", "[rabbitmq]") {
   SECTION("changed by hand: corrected") {
     cluster.rabbit.policies[0].definition["ha-sync-mode"] = "automatic";
     auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-    REQUIRE(names(plan) == Names{"put-policy ha-all"});
+    REQUIRE(step_names(plan) == Names{"put-policy ha-all"});
     CHECK(plan.steps[0].description.changes.size() == 1);
   }
   SECTION("one node: none needed") {
@@ -173,20 +160,20 @@ TEST_CASE("the ha-all policy is written only when it differs", "[rabbitmq]") {
     cluster.rabbit.policies.clear();
     auto plan = plan_rabbitmq(desired, cluster.swarm, cluster.rabbit);
     CHECK(plan.steps.empty());
-    CHECK(has(plan, "SingleNode"));
+    CHECK(has_finding(plan, "SingleNode"));
   }
   SECTION("RabbitMQ 4: no ha-* keys, said so") {
     cluster.rabbit.overview.rabbitmq_version = "4.0.2";
     cluster.rabbit.policies.clear();
     auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
     CHECK(plan.steps.empty());
-    CHECK(has(plan, "ClassicMirroringRemoved"));
+    CHECK(has_finding(plan, "ClassicMirroringRemoved"));
   }
   SECTION("a higher-priority policy shadowing it is reported") {
     cluster.rabbit.queues = {queue("tasks", {}, {})};
     cluster.rabbit.queues[0].policy = "ttl-only";
     auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-    CHECK(has(plan, "PolicyShadowed"));
+    CHECK(has_finding(plan, "PolicyShadowed"));
   }
 }
 
@@ -198,7 +185,7 @@ TEST_CASE("unsynchronised mirrors are synced one queue at a time, and only when 
   cluster.rabbit.queues = {queue("a", {n2, n3}, {n2}), queue("b", {n2, n3}, {n3})};
   SECTION("all running") {
     auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-    CHECK(names(plan) == Names{"sync a", "sync b"});
+    CHECK(step_names(plan) == Names{"sync a", "sync b"});
   }
   SECTION("a sync is running: wait") {
     cluster.rabbit.queues[1].state = "syncing";
@@ -209,15 +196,15 @@ TEST_CASE("unsynchronised mirrors are synced one queue at a time, and only when 
   SECTION("a node down: blocked") {
     cluster.rabbit.nodes[2].running = false;
     auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-    CHECK(names(plan).empty());
+    CHECK(step_names(plan).empty());
     REQUIRE(plan.blocked.size() == 2);
     CHECK(plan.blocked[0].reason.find("rabbit@rabbit_node3.isnet is down") != std::string::npos);
   }
   SECTION("a partition open: blocked and reported") {
     cluster.rabbit.nodes[0].partitions = std::vector<std::string>{n3};
     auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-    CHECK(names(plan).empty());
-    CHECK(has(plan, "NetworkPartition"));
+    CHECK(step_names(plan).empty());
+    CHECK(has_finding(plan, "NetworkPartition"));
     CHECK(plan.blocked.size() == 2);
   }
   SECTION("syncMirrors off: nothing") {
@@ -233,7 +220,7 @@ TEST_CASE("an unreachable management API blocks the policy, not the services", "
   cluster.rabbit = {};
   cluster.rabbit.unreachable = "connection refused";
   auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
-  CHECK(names(plan) == Names{"create iservices_rabbitmq2", "create iservices_rabbitmq3"});
+  CHECK(step_names(plan) == Names{"create iservices_rabbitmq2", "create iservices_rabbitmq3"});
   REQUIRE(plan.blocked.size() == 1);
   CHECK(plan.blocked[0].reason.find("connection refused") != std::string::npos);
 }

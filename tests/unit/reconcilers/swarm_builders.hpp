@@ -106,7 +106,9 @@ inline model::NodeSpec desired_node(const std::string& hostname, model::NodeRole
   return node;
 }
 
-inline std::vector<std::string> step_names(const reconcilers::SwarmPlan& plan) {
+//! Works for every reconciler's plan.
+template <class Plan>
+std::vector<std::string> step_names(const Plan& plan) {
   std::vector<std::string> out;
   for (const auto& step : plan.steps) {
     out.push_back(step.description.action + " " + step.description.object);
@@ -114,7 +116,9 @@ inline std::vector<std::string> step_names(const reconcilers::SwarmPlan& plan) {
   return out;
 }
 
-inline std::vector<std::string> blocked_names(const reconcilers::SwarmPlan& plan) {
+//! Works for every reconciler's plan.
+template <class Plan>
+std::vector<std::string> blocked_names(const Plan& plan) {
   std::vector<std::string> out;
   for (const auto& blocked : plan.blocked) {
     out.push_back(blocked.step.action + " " + blocked.step.object);
@@ -122,7 +126,8 @@ inline std::vector<std::string> blocked_names(const reconcilers::SwarmPlan& plan
   return out;
 }
 
-inline bool has_finding(const reconcilers::SwarmPlan& plan, const std::string& code) {
+template <class Plan>
+bool has_finding(const Plan& plan, const std::string& code) {
   for (const auto& finding : plan.findings) {
     if (finding.code == code) {
       return true;

@@ -2,6 +2,7 @@
 
 #include <atomic>
 
+#include "swarmop/clients/call_counter.hpp"
 #include "swarmop/clients/docker_client.hpp"
 
 namespace swarmop::clients {
@@ -9,12 +10,9 @@ namespace swarmop::clients {
 //! Counts the calls made through another DockerClient: reads (GET) and writes, so that `apply`
 //! can say a converged cluster saw no writes and benchmarks can show a pass's read count does
 //! not grow with the cluster.
-class CountingDockerClient final : public DockerClient {
+class CountingDockerClient final : public DockerClient, public CallCounter {
  public:
   explicit CountingDockerClient(DockerClient& inner) : inner_(inner) {}
-
-  std::uint64_t reads() const { return reads_; }
-  std::uint64_t writes() const { return writes_; }
 
   model::Expected<EngineVersion> version() override { return read(inner_.version()); }
   model::Expected<EngineInfo> info() override { return read(inner_.info()); }
@@ -65,20 +63,7 @@ class CountingDockerClient final : public DockerClient {
   std::string display() const override { return inner_.display(); }
 
  private:
-  template <class T>
-  T read(T result) {
-    ++reads_;
-    return result;
-  }
-  template <class T>
-  T write(T result) {
-    ++writes_;
-    return result;
-  }
-
   DockerClient& inner_;
-  std::atomic<std::uint64_t> reads_{0};
-  std::atomic<std::uint64_t> writes_{0};
 };
 
 }  // namespace swarmop::clients

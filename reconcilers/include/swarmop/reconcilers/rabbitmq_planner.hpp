@@ -24,10 +24,6 @@ struct RabbitObservation {
   std::vector<clients::RabbitQueue> queues;     //!< of the HA policy's vhost
 };
 
-//! A rabbit node service the manual has people add by hand, created from the primary's spec.
-struct CreateService {
-  boost::json::object spec;
-};
 struct PutPolicy {
   clients::RabbitPolicy policy;
 };

@@ -25,4 +25,10 @@ model::Expected<model::Unit> apply_swarm_step(const SwarmStep& step, clients::Do
                                               const model::DesiredState& desired,
                                               const EngineConnector& engines);
 
+//! The writes the data-store reconcilers share with the swarm ones.
+model::Expected<model::Unit> send_service_update(clients::DockerClient& manager,
+                                                 const ServiceUpdate& update);
+model::Expected<model::Unit> send_service_create(clients::DockerClient& manager,
+                                                 const CreateService& create);
+
 }  // namespace swarmop::reconcilers

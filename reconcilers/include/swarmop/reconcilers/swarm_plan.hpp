@@ -19,6 +19,10 @@ struct NodeUpdate {
   std::uint64_t version = 0;
   boost::json::object spec;
 };
+//! A data store's node service the manual has people add by hand, copied from the primary's.
+struct CreateService {
+  boost::json::object spec;
+};
 struct ServiceUpdate {
   std::string service_id;
   std::uint64_t version = 0;
