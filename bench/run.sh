@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the issue #6 benchmarks from an existing build and prints them against the targets:
-#   bench/run.sh build        (after: cmake --build build --target swarmop_bench)
+# Runs the issue #6 and #7 benchmarks from an existing build and prints them against the targets:
+#   bench/run.sh build        (after: cmake --build build --target swarmop_bench swarmop_data_bench)
 # A timing script, not a test: numbers depend on the machine and its load.
 set -euo pipefail
 build_dir=${1:?usage: bench/run.sh BUILD_DIR [extra benchmark flags]}
@@ -52,4 +52,11 @@ verdict "plan peak under 50 MiB (heap +$(printf %.1f "$peak1000") MiB, process r
 verdict "reads per no-op pass constant (${reads_seen[*]})" \
   "[${reads_seen[0]}, ${reads_seen[1]}, ${reads_seen[2]}] | unique | length == 1"
 verdict "no writes in a no-op pass ($writes_total)" "$writes_total == 0"
+
+# Issue #7: API calls and simulated time of the Couchbase scale-out, RabbitMQ reads per pass.
+data_binary="$build_dir/bench/swarmop_data_bench"
+if [[ -x $data_binary ]]; then
+  echo
+  "$data_binary" || failed=1
+fi
 exit "$failed"

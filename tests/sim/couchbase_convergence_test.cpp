@@ -64,7 +64,7 @@ struct FreshInstall {
           const std::string name = report.step.action + " " + report.step.object;
           INFO(name << ": " << (report.error ? report.error->describe() : "ok"));
           CHECK_FALSE(report.error);
-          applied.push_back(name);
+          applied.push_back(name + (report.retry > 0 ? " (retry)" : ""));
           if (check) {
             check(name);
           }
@@ -171,6 +171,45 @@ TEST_CASE("a fresh install converges to the three-node example's Couchbase clust
     auto again = fresh.converge(applied);
     CHECK(again.outcome == controller::ConvergeOutcome::kInSync);
     CHECK(applied.empty());
+  }
+
+  SECTION("scale-in: the last worker is rebalanced out, then stopped") {
+    fresh.desired.couchbase->nodes.pop_back();
+    std::vector<std::string> applied;
+    auto result = fresh.converge(applied, [&](const std::string& step) {
+      if (step == "scale iservices_couchbase-worker2") {
+        // Its data moved first: it is no longer a member when its service stops.
+        CHECK(fresh.cluster_view().find_by_otp_node("ns_1@couchbase-worker2.isnet") == nullptr);
+      }
+    });
+    REQUIRE(result.outcome == controller::ConvergeOutcome::kInSync);
+    CHECK(applied == std::vector<std::string>{"set-replicas content", "set-replicas logs",
+                                              "rebalance couchbase", "rebalance couchbase",
+                                              "scale iservices_couchbase-worker2"});
+    const auto view = fresh.cluster_view();
+    CHECK(view.nodes.size() == 2);
+    CHECK(view.balanced);
+    // Two data nodes hold one replica at most.
+    CHECK(fresh.bucket_replicas() == std::map<std::string, int>{{"content", 1}, {"logs", 1}});
+  }
+
+  SECTION("a failed rebalance is retried after a backoff, and only then") {
+    fresh.desired.couchbase->buckets = {{"content", 1}, {"logs", 1}};
+    fresh.sim.couchbase().fail_next_rebalance();
+    std::vector<double> rebalance_at;
+    std::vector<std::string> applied;
+    auto result = fresh.converge(applied, [&](const std::string& step) {
+      if (step == "rebalance couchbase") {
+        rebalance_at.push_back(std::chrono::duration<double>(fresh.sim.simulated()).count());
+      }
+    });
+    REQUIRE(result.outcome == controller::ConvergeOutcome::kInSync);
+    REQUIRE(rebalance_at.size() == 2);
+    // Marked as a retry: the loop waited (2 polls) and observed again before sending it.
+    CHECK(applied.back() == "rebalance couchbase (retry)");
+    CHECK(std::count(applied.begin(), applied.end(), "rebalance couchbase") == 1);
+    CHECK(fresh.bucket_replicas() == std::map<std::string, int>{{"content", 1}, {"logs", 1}});
+    CHECK(fresh.all_active_and_balanced());
   }
 
   SECTION("a lost node is failed over by Couchbase, then recovered when it returns") {

@@ -1,5 +1,7 @@
 #include "apply/converge.hpp"
 
+#include <algorithm>
+
 namespace swarmop::controller {
 
 ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clients,
@@ -10,6 +12,8 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
   const auto deadline = Clock::now() + options.timeout;
   ConvergeResult result;
   int conflicts = 0;
+  int repeats = 0;          // how many times in a row the last step was applied
+  bool backed_off = false;  // the wait before retrying it is done
   for (;;) {
     auto pass = plan_cluster(desired, clients);
     if (!pass) {
@@ -34,7 +38,16 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
       result.outcome = ConvergeOutcome::kTimeout;
       return result;
     }
+    const bool same_again = !result.applied.empty() && result.applied.back() == *pass->next;
+    if (same_again && !backed_off) {
+      // It did not take. Wait, then observe again: the cause may have passed by then.
+      const int exponent = std::min(repeats - 1, 10);
+      sleep(std::min(options.poll * 2 * (1 << exponent), options.max_backoff));
+      backed_off = true;
+      continue;
+    }
     StepReport report;
+    report.retry = same_again ? repeats : 0;
     report.number = result.steps_applied + 1;
     report.total = result.steps_applied + pass->steps;
     report.step = *pass->next;
@@ -53,6 +66,8 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
       return result;
     }
     conflicts = 0;
+    repeats = same_again ? repeats + 1 : 1;
+    backed_off = false;
     on_step(report);
     ++result.steps_applied;
     result.applied.push_back(*pass->next);

@@ -16,6 +16,9 @@ struct ConvergeOptions {
   std::chrono::milliseconds poll = std::chrono::milliseconds(500);
   //! Version conflicts in a row before giving up (each one re-observes first).
   int max_conflicts = 10;
+  //! A step planned again right after it was applied did not take (a rebalance that failed):
+  //! before it is retried the loop waits 2 x poll, doubling with each retry, at most this.
+  std::chrono::milliseconds max_backoff = std::chrono::seconds(60);
 };
 
 enum class ConvergeOutcome { kInSync, kBlocked, kTimeout, kError };
@@ -28,6 +31,7 @@ struct StepReport {
   std::chrono::milliseconds took{0};
   std::optional<model::Error> error;  //!< set when the write failed
   bool conflict = false;              //!< failed on a stale version: re-observed and re-planned
+  int retry = 0;  //!< 0, or how many times this same step was applied just before (backoff)
 };
 
 struct ConvergeResult {

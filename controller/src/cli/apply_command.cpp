@@ -24,7 +24,11 @@ namespace {
 
 void print_step(const controller::StepReport& report, std::ostream& out) {
   out << '[' << report.number << '/' << report.total << "] "
-      << controller::step_headline(report.step) << " ... ";
+      << controller::step_headline(report.step);
+  if (report.retry > 0) {
+    out << " (retry " << report.retry << ", after a backoff: it did not take)";
+  }
+  out << " ... ";
   if (!report.error) {
     out << "done in " << report.took.count() << " ms\n";
   } else if (report.conflict) {
