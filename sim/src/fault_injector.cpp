@@ -58,7 +58,7 @@ std::uint64_t FaultInjector::add(FaultRule rule) {
   const std::uint64_t id = next_id_++;
   std::regex path(rule.path_regex);
   std::mt19937_64 random(rule.seed);
-  rules_.push_back(Entry{id, std::move(rule), std::move(path), random});
+  rules_.push_back(Entry{id, std::move(rule), std::move(path), random, 0});
   return id;
 }
 
@@ -100,10 +100,21 @@ std::optional<FaultAction> FaultInjector::match(const std::string& node, const s
     if (entry.rule.count > 0) {
       --entry.rule.count;
     }
+    ++entry.hits;
     return FaultAction{rule.latency_ms, rule.status,  rule.message, rule.drop,
                        rule.hang,       rule.hang_ms, entry.id};
   }
   return std::nullopt;
+}
+
+std::uint64_t FaultInjector::hits(std::uint64_t id) const {
+  std::lock_guard lock(mutex_);
+  for (const auto& entry : rules_) {
+    if (entry.id == id) {
+      return entry.hits;
+    }
+  }
+  return 0;
 }
 
 void FaultInjector::hold(const FaultAction& action) {

@@ -10,14 +10,6 @@ namespace swarmop::controller {
 
 namespace {
 
-template <class Plan>
-void add_report(ClusterPass& pass, const Plan& plan, model::PlanReport report) {
-  pass.steps += static_cast<int>(plan.steps.size());
-  pass.waiting = pass.waiting || !plan.waiting.empty();
-  pass.blocked = pass.blocked || !plan.blocked.empty();
-  pass.reports.push_back(std::move(report));
-}
-
 //! A data store's report when no client was given: the reconciler cannot observe.
 model::PlanReport cannot_observe(const char* reconciler, const std::string& how) {
   model::PlanReport report;
@@ -28,6 +20,13 @@ model::PlanReport cannot_observe(const char* reconciler, const std::string& how)
   return report;
 }
 
+ReconcilerPlan unobservable(const char* reconciler, const std::string& how) {
+  ReconcilerPlan plan;
+  plan.report = cannot_observe(reconciler, how);
+  plan.blocked = true;
+  return plan;
+}
+
 const std::string kRabbitHow =
     "RabbitMQ management endpoint (--rabbitmq, SWARM_OPERATOR_RABBITMQ or "
     "spec.rabbitmq.endpoints)";
@@ -35,15 +34,21 @@ const std::string kCouchbaseHow =
     "Couchbase admin endpoint (--couchbase, SWARM_OPERATOR_COUCHBASE or "
     "spec.couchbase.endpoints)";
 
-//! Plans one data store and makes its first step the pass's next one if none is yet.
-template <class Plan, class Apply>
-void add_data_plan(ClusterPass& pass, Plan plan, Apply apply) {
-  add_report(pass, plan, plan.report());
-  if (!pass.next && !plan.steps.empty()) {
-    auto step = std::make_shared<typename decltype(plan.steps)::value_type>(plan.steps.front());
-    pass.next = step->description;
-    pass.apply_next = [step, apply] { return apply(*step); };
+//! Any reconciler's plan in the common shape; its first step applied through `apply`.
+template <class Plan, class Step>
+ReconcilerPlan plan_of(Plan plan, model::PlanReport report,
+                       std::function<model::Expected<model::Unit>(const Step&)> apply) {
+  ReconcilerPlan out;
+  out.report = std::move(report);
+  out.steps = static_cast<int>(plan.steps.size());
+  out.waiting = !plan.waiting.empty();
+  out.blocked = !plan.blocked.empty();
+  if (!plan.steps.empty()) {
+    auto step = std::make_shared<Step>(std::move(plan.steps.front()));
+    out.next = step->description;
+    out.apply_next = [step, apply] { return apply(*step); };
   }
+  return out;
 }
 
 }  // namespace
@@ -74,6 +79,65 @@ model::PlanReport couchbase_report(const model::DesiredState& desired,
   return reconcilers::plan_couchbase(desired, swarm, observed).report();
 }
 
+const std::vector<std::string>& reconciler_names() {
+  static const std::vector<std::string> names = {reconcilers::kMembership, reconcilers::kLabels,
+                                                 reconcilers::kPlacement, reconcilers::kCouchbase,
+                                                 reconcilers::kRabbitmq};
+  return names;
+}
+
+std::vector<ReconcilerPlan> plan_reconcilers(
+    const model::DesiredState& desired, ClusterClients& clients,
+    std::shared_ptr<const reconcilers::SwarmObservation> swarm,
+    const std::optional<std::string>& only) {
+  std::vector<ReconcilerPlan> out;
+  const auto wanted = [&](const char* name) { return !only || *only == name; };
+  if (wanted(reconcilers::kMembership) || wanted(reconcilers::kLabels) ||
+      wanted(reconcilers::kPlacement)) {
+    for (auto& plan : reconcilers::plan_swarm(desired, *swarm)) {
+      auto report = plan.report();
+      if (!wanted(report.reconciler.c_str())) {
+        continue;
+      }
+      std::function<model::Expected<model::Unit>(const reconcilers::SwarmStep&)> apply =
+          [&desired, &clients, swarm](const reconcilers::SwarmStep& step) {
+            return reconcilers::apply_swarm_step(step, clients.docker, desired, clients.engines);
+          };
+      out.push_back(plan_of(std::move(plan), std::move(report), apply));
+    }
+  }
+  if (desired.couchbase && wanted(reconcilers::kCouchbase)) {
+    if (clients.couchbase == nullptr) {
+      out.push_back(unobservable(reconcilers::kCouchbase, kCouchbaseHow));
+    } else {
+      auto plan = reconcilers::plan_couchbase(desired, *swarm,
+                                              reconcilers::observe_couchbase(*clients.couchbase));
+      auto report = plan.report();
+      std::function<model::Expected<model::Unit>(const reconcilers::CouchbaseStep&)> apply =
+          [&clients](const reconcilers::CouchbaseStep& step) {
+            return reconcilers::apply_couchbase_step(step, clients.docker, *clients.couchbase);
+          };
+      out.push_back(plan_of(std::move(plan), std::move(report), apply));
+    }
+  }
+  if (desired.rabbitmq && wanted(reconcilers::kRabbitmq)) {
+    if (clients.rabbit == nullptr) {
+      out.push_back(unobservable(reconcilers::kRabbitmq, kRabbitHow));
+    } else {
+      auto plan = reconcilers::plan_rabbitmq(
+          desired, *swarm,
+          reconcilers::observe_rabbitmq(*clients.rabbit, desired.rabbitmq->ha_policy.vhost));
+      auto report = plan.report();
+      std::function<model::Expected<model::Unit>(const reconcilers::RabbitStep&)> apply =
+          [&clients](const reconcilers::RabbitStep& step) {
+            return reconcilers::apply_rabbitmq_step(step, clients.docker, *clients.rabbit);
+          };
+      out.push_back(plan_of(std::move(plan), std::move(report), apply));
+    }
+  }
+  return out;
+}
+
 model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
                                           ClusterClients& clients) {
   auto observed = reconcilers::observe_swarm(clients.docker, desired, clients.engines);
@@ -82,41 +146,16 @@ model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
   }
   ClusterPass pass;
   // Shared so the step closures can outlive this frame.
-  auto swarm = std::make_shared<reconcilers::SwarmObservation>(std::move(*observed));
-  for (auto& plan : reconcilers::plan_swarm(desired, *swarm)) {
-    add_report(pass, plan, plan.report());
-    if (!pass.next && !plan.steps.empty()) {
-      auto step = std::make_shared<reconcilers::SwarmStep>(plan.steps.front());
-      pass.next = step->description;
-      pass.apply_next = [step, &desired, &clients] {
-        return reconcilers::apply_swarm_step(*step, clients.docker, desired, clients.engines);
-      };
+  auto swarm = std::make_shared<const reconcilers::SwarmObservation>(std::move(*observed));
+  for (auto& plan : plan_reconcilers(desired, clients, swarm)) {
+    pass.steps += plan.steps;
+    pass.waiting = pass.waiting || plan.waiting;
+    pass.blocked = pass.blocked || plan.blocked;
+    if (!pass.next && plan.next) {
+      pass.next = plan.next;
+      pass.apply_next = plan.apply_next;
     }
-  }
-  if (desired.couchbase && clients.couchbase == nullptr) {
-    pass.blocked = true;
-    pass.reports.push_back(cannot_observe(reconcilers::kCouchbase, kCouchbaseHow));
-  } else if (desired.couchbase) {
-    add_data_plan(pass,
-                  reconcilers::plan_couchbase(desired, *swarm,
-                                              reconcilers::observe_couchbase(*clients.couchbase)),
-                  [&clients](const reconcilers::CouchbaseStep& step) {
-                    return reconcilers::apply_couchbase_step(step, clients.docker,
-                                                             *clients.couchbase);
-                  });
-  }
-  if (desired.rabbitmq && clients.rabbit == nullptr) {
-    pass.blocked = true;
-    pass.reports.push_back(cannot_observe(reconcilers::kRabbitmq, kRabbitHow));
-  } else if (desired.rabbitmq) {
-    add_data_plan(
-        pass,
-        reconcilers::plan_rabbitmq(
-            desired, *swarm,
-            reconcilers::observe_rabbitmq(*clients.rabbit, desired.rabbitmq->ha_policy.vhost)),
-        [&clients](const reconcilers::RabbitStep& step) {
-          return reconcilers::apply_rabbitmq_step(step, clients.docker, *clients.rabbit);
-        });
+    pass.reports.push_back(std::move(plan.report));
   }
   return pass;
 }

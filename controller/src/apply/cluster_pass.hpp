@@ -1,7 +1,9 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "swarmop/clients/couchbase_client.hpp"
@@ -32,6 +34,29 @@ struct ClusterClients {
   clients::RabbitClient* rabbit = nullptr;
   clients::CouchbaseClient* couchbase = nullptr;
 };
+
+//! One reconciler's plan from one observation, and a way to take its first step.
+struct ReconcilerPlan {
+  model::PlanReport report;
+  int steps = 0;
+  bool waiting = false;
+  bool blocked = false;
+  std::optional<model::StepDescription> next;
+  std::function<model::Expected<model::Unit>()> apply_next;  //!< set when `next` is
+};
+
+//! The reconcilers in the order a pass runs them: membership, labels, placement, couchbase,
+//! rabbitmq.
+const std::vector<std::string>& reconciler_names();
+
+//! Plans the reconcilers from one swarm observation (`only`: just that one, as watch mode's
+//! per-reconciler passes do), observing Couchbase and RabbitMQ as they need. The data stores'
+//! reconcilers are left out when the file has no section for them. The step closures hold the
+//! observation and `clients`, which must outlive them.
+std::vector<ReconcilerPlan> plan_reconcilers(
+    const model::DesiredState& desired, ClusterClients& clients,
+    std::shared_ptr<const reconcilers::SwarmObservation> swarm,
+    const std::optional<std::string>& only = std::nullopt);
 
 //! The RabbitMQ reconciler's report from a swarm observation: observes the management API
 //! through `rabbit`, or, without a client, says it cannot check (a blocked step). Empty

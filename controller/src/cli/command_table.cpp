@@ -106,24 +106,48 @@ std::vector<Command> build_table() {
   table.push_back(Command{
       "watch",
       "run the controller: keep the cluster matching FILE, serve status and metrics",
-      "FILE [--listen ADDR] [--resync DURATION] [cluster options]",
-      "The long-running controller. Re-plans when FILE changes, on Docker events, on a resync "
-      "timer and when a reconciler asks to be requeued; holds a lease in the swarm so only one "
-      "controller writes. Serves /healthz, /readyz, /status and /metrics on ADDR.",
-      {{0, "stopped by SIGTERM or SIGINT after finishing the step in flight"},
-       {1, "could not start (bad arguments, unreadable FILE at start-up)"}},
+      "FILE [--listen ADDR] [--resync DURATION] [--log-format text|json] [cluster options]",
+      "The long-running controller. Each reconciler (membership, labels, placement, couchbase, "
+      "rabbitmq) has its own queue entry: its passes never overlap, triggers that arrive during "
+      "a pass collapse into one follow-up, and a slow or failing reconciler never holds up the "
+      "others. Passes are triggered by changes to FILE (inotify on its directory: writes, "
+      "renames as git does, symlink swaps as git-sync does; a burst settles into one pass), by "
+      "Docker node and service events, by the resync timer, by a reconciler waiting for "
+      "something (a rollout, a rebalance), and by retries after errors with exponential backoff "
+      "and jitter, reset on success. A FILE that stops validating changes nothing: the last "
+      "good document stays in force and the errors show in /status and the log. Only the "
+      "controller holding the lease (the labels of a 0-replica service named "
+      "swarm-operator-lease, updated with Swarm's object version) writes; another one observes "
+      "and serves status. SIGTERM/SIGINT: no new step starts, the ones in flight finish, exit "
+      "0. SIGHUP re-reads FILE. Serves /healthz, /readyz, /status (JSON: per reconciler its "
+      "sync and health conditions, last pass, the plan left) and /metrics (Prometheus) on "
+      "ADDR, read-only.",
+      {{0, "stopped by SIGTERM or SIGINT after finishing the passes in flight"},
+       {1,
+        "could not start (bad arguments, no valid FILE at start-up, ADDR not loopback "
+        "without --listen-any, ADDR taken)"}},
       [](po::options_description& options) {
         options.add_options()(
             "listen", po::value<std::string>()->default_value("127.0.0.1:9180")->value_name("ADDR"),
-            "address of the read-only HTTP endpoints")(
+            "address of the read-only HTTP endpoints (HOST:PORT; port 0 picks one; \"\" for "
+            "none)")("listen-any", po::bool_switch(),
+                     "allow ADDR to be other than loopback (the endpoints serve no secret, but "
+                     "they show the cluster's shape)")(
             "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
             "re-plan every reconciler at least this often")(
+            "backoff-base", po::value<std::string>()->default_value("1s")->value_name("DURATION"),
+            "first retry delay after a failed pass (doubles per failure, +-20% jitter)")(
+            "backoff-cap", po::value<std::string>()->default_value("5m")->value_name("DURATION"),
+            "longest retry delay")(
+            "lease-duration",
+            po::value<std::string>()->default_value("15s")->value_name("DURATION"),
+            "how long a silent lease holder keeps the lease before another controller takes it")(
             "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
             "text or json");
         add_cluster_options(options);
       },
       {{"FILE", 1}},
-      {}});
+      run_watch});
   table.push_back(
       Command{"snapshot",
               "capture what every reconciler observes, secrets removed, for offline plans",

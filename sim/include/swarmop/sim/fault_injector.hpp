@@ -53,6 +53,9 @@ class FaultInjector {
   //! The action for this request, consuming one use of the first rule that hits it.
   std::optional<FaultAction> match(const std::string& node, const std::string& method,
                                    const std::string& path);
+  //! How many requests the rule has hit so far (0 once it is removed), so a test can wait for
+  //! a request to arrive.
+  std::uint64_t hits(std::uint64_t id) const;
   //! Blocks a hung request until its rule is removed, `hang_ms` passes, or release_all().
   void hold(const FaultAction& action);
   //! Frees every held request (shutdown).
@@ -65,6 +68,7 @@ class FaultInjector {
     FaultRule rule;
     std::regex path;
     std::mt19937_64 random;
+    std::uint64_t hits = 0;
   };
   mutable std::mutex mutex_;
   std::condition_variable released_;

@@ -1,0 +1,83 @@
+// `swarm-operator watch FILE`: the long-running controller.
+#include <iostream>
+
+#include "cli/desired_file.hpp"
+#include "cli/swarm_connection.hpp"
+#include "command.hpp"
+#include "swarmop/model/duration.hpp"
+#include "watch/controller.hpp"
+#include "watch/http_endpoints.hpp"
+
+namespace swarmop::cli {
+
+namespace po = boost::program_options;
+
+namespace {
+
+std::optional<std::chrono::milliseconds> duration_flag(const po::variables_map& options,
+                                                       const char* name, Streams& io) {
+  const auto parsed = model::parse_duration(options[name].as<std::string>());
+  if (!parsed || parsed->count() <= 0) {
+    io.err << "swarm-operator watch: --" << name << " takes a duration such as 500ms, 30s or 5m\n";
+    return std::nullopt;
+  }
+  return *parsed;
+}
+
+}  // namespace
+
+int run_watch(const po::variables_map& options, Streams& io) {
+  watch::ControllerOptions settings;
+  settings.file = options["FILE"].as<std::vector<std::string>>().front();
+  settings.listen = options["listen"].as<std::string>();
+  if (!settings.listen.empty() && !options["listen-any"].as<bool>() &&
+      !watch::is_loopback_listen(settings.listen)) {
+    io.err << "swarm-operator watch: --listen " << settings.listen
+           << " is not a loopback address; add --listen-any to serve it there\n";
+    return 1;
+  }
+  const auto resync = duration_flag(options, "resync", io);
+  const auto base = duration_flag(options, "backoff-base", io);
+  const auto cap = duration_flag(options, "backoff-cap", io);
+  const auto lease = duration_flag(options, "lease-duration", io);
+  if (!resync || !base || !cap || !lease) {
+    return 1;
+  }
+  settings.resync = *resync;
+  settings.backoff.base = *base;
+  settings.backoff.cap = std::max(*cap, *base);
+  settings.lease.duration = *lease;
+  const std::string format = options["log-format"].as<std::string>();
+  if (format != "text" && format != "json") {
+    io.err << "swarm-operator watch: --log-format takes text or json\n";
+    return 1;
+  }
+  // The endpoints of the data stores come from the file as it is at start-up.
+  auto desired = load_desired_file(options, "watch", io);
+  if (!desired) {
+    return 1;
+  }
+  auto connection = connect_swarm(options);
+  auto events = connect_swarm(options);
+  if (!connection || !events) {
+    io.err << "swarm-operator watch: "
+           << (connection ? events.error() : connection.error()).describe() << '\n';
+    return 1;
+  }
+  auto rabbit = connect_rabbitmq(options, *desired);
+  auto couchbase = connect_couchbase(options, *desired);
+  if (!rabbit || !couchbase) {
+    io.err << "swarm-operator watch: " << (rabbit ? couchbase.error() : rabbit.error()).describe()
+           << '\n';
+    return 1;
+  }
+  watch::ControllerClients clients{
+      *connection->manager, connection->engines, couchbase->get(), rabbit->get(), {}};
+  clients.event_clients.push_back(std::move(events->manager));
+  watch::Controller controller(
+      settings, std::move(clients),
+      watch::WatchLog(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText));
+  return controller.run();
+}
+
+}  // namespace swarmop::cli

@@ -1,0 +1,416 @@
+#include "watch/controller.hpp"
+
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <csignal>
+#include <optional>
+#include <random>
+#include <thread>
+
+#include "swarmop/clients/counting_couchbase_client.hpp"
+#include "swarmop/clients/counting_docker_client.hpp"
+#include "swarmop/clients/counting_rabbitmq_client.hpp"
+#include "swarmop/clients/docker_event_watcher.hpp"
+#include "swarmop/reconcilers/swarm_io.hpp"
+#include "watch/desired_source.hpp"
+#include "watch/file_watch.hpp"
+#include "watch/http_endpoints.hpp"
+
+namespace swarmop::watch {
+
+namespace asio = boost::asio;
+
+std::string controller_identity() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string(host) + "-" + std::to_string(getpid()) + "-" +
+         std::to_string(random() % 100000);
+}
+
+struct Controller::Impl {
+  Impl(ControllerOptions given_options, ControllerClients given_clients, WatchLog given_log)
+      : options(std::move(given_options)),
+        clients(std::move(given_clients)),
+        log(std::move(given_log)),
+        counted_docker(this->clients.docker),
+        source(this->options.file),
+        queue(controller::reconciler_names(), this->options.backoff),
+        board(controller::reconciler_names()),
+        lease(counted_docker, this->options.lease),
+        wake(loop),
+        resync(loop),
+        lease_timer(loop),
+        grace(loop),
+        signals(loop) {
+    if (this->clients.couchbase != nullptr) {
+      counted_couchbase.emplace(*this->clients.couchbase);
+    }
+    if (this->clients.rabbit != nullptr) {
+      counted_rabbit.emplace(*this->clients.rabbit);
+    }
+  }
+
+  // --- the desired state --------------------------------------------------------------------
+  void reload_file(const char* why) {
+    const bool changed = source.reload();
+    const auto errors = source.errors();
+    board.set_desired(source.path(), source.revision(), errors, source.load_errors());
+    if (!errors.empty()) {
+      for (const auto& error : errors) {
+        log.error("desired-state-invalid",
+                  {{"file", source.path()}, {"error", error}, {"kept", source.revision()}});
+      }
+      return;
+    }
+    if (changed) {
+      log.info("desired-state-loaded",
+               {{"file", source.path()}, {"revision", source.revision()}, {"trigger", why}});
+      queue.trigger_all(Clock::now());
+      dispatch();
+    }
+  }
+
+  // --- passes -------------------------------------------------------------------------------
+  void dispatch() {
+    if (stopping) {
+      return;
+    }
+    const auto now = Clock::now();
+    for (const auto& name : queue.take_due(now)) {
+      asio::post(pool, [this, name] {
+        auto record = run_pass(name);
+        asio::post(loop, [this, record = std::move(record)] { finished(record); });
+      });
+    }
+    board.set_queue_depth(queue.depth());
+    if (const auto next = queue.next_due()) {
+      wake.expires_at(*next);
+      wake.async_wait([this](const boost::system::error_code& error) {
+        if (!error) {
+          dispatch();
+        }
+      });
+    }
+  }
+
+  PassRecord run_pass(const std::string& name) {
+    PassRecord record;
+    record.reconciler = name;
+    const auto started = Clock::now();
+    const auto desired = source.current();
+    controller::ClusterClients cluster{counted_docker, clients.engines,
+                                       counted_rabbit ? &*counted_rabbit : nullptr,
+                                       counted_couchbase ? &*counted_couchbase : nullptr};
+    auto observed = reconcilers::observe_swarm(counted_docker, *desired, clients.engines);
+    if (!observed) {
+      record.error = observed.error();
+      record.duration = Clock::now() - started;
+      return record;
+    }
+    auto swarm = std::make_shared<const reconcilers::SwarmObservation>(std::move(*observed));
+    auto plans = controller::plan_reconcilers(*desired, cluster, swarm, name);
+    if (plans.empty()) {
+      record.outcome = PassOutcome::kInSync;  // the file has no section for it
+      record.report = model::PlanReport{name, {}, {}, {}, {}};
+      record.duration = Clock::now() - started;
+      return record;
+    }
+    auto& plan = plans.front();
+    record.report = plan.report;
+    if (!plan.next) {
+      record.outcome = plan.waiting   ? PassOutcome::kWaiting
+                       : plan.blocked ? PassOutcome::kBlocked
+                                      : PassOutcome::kInSync;
+    } else if (stopping || !lease.held(Clock::now())) {
+      record.outcome = PassOutcome::kReadOnly;
+    } else {
+      auto applied = plan.apply_next();
+      if (applied) {
+        record.outcome = PassOutcome::kApplied;
+        record.step = plan.next;
+      } else if (applied.error().code == model::ErrorCode::kConflict) {
+        record.outcome = PassOutcome::kWaiting;  // changed meanwhile: observe again
+      } else {
+        record.error = applied.error();
+      }
+    }
+    record.duration = Clock::now() - started;
+    return record;
+  }
+
+  void finished(const PassRecord& record) {
+    board.record_pass(record);
+    publish_api_counts();
+    PassEnd end;
+    end.failed = record.error.has_value();
+    const double ms = record.duration.count() * 1000;
+    if (record.error) {
+      log.error("pass-failed", {{"reconciler", record.reconciler},
+                                {"error", record.error->describe()},
+                                {"failures", std::to_string(queue.failures(record.reconciler) + 1)}});
+    } else if (record.step) {
+      log.info("step", {{"reconciler", record.reconciler},
+                        {"action", record.step->action},
+                        {"kind", record.step->kind},
+                        {"object", record.step->object},
+                        {"result", "done"},
+                        {"duration_ms", std::to_string(static_cast<int>(ms))}});
+      end.requeue_after = std::chrono::milliseconds(0);  // take the next step now
+    } else if (record.outcome == PassOutcome::kWaiting) {
+      end.requeue_after = options.requeue;
+    }
+    queue.finished(record.reconciler, end, Clock::now());
+    if (stopping) {
+      maybe_finish_stop();
+      return;
+    }
+    dispatch();
+  }
+
+  void publish_api_counts() {
+    std::map<std::string, ApiCounts> counts;
+    counts["docker"] = {counted_docker.reads(), counted_docker.writes()};
+    if (counted_couchbase) {
+      counts["couchbase"] = {counted_couchbase->reads(), counted_couchbase->writes()};
+    }
+    if (counted_rabbit) {
+      counts["rabbitmq"] = {counted_rabbit->reads(), counted_rabbit->writes()};
+    }
+    board.set_api_counts(counts);
+  }
+
+  // --- timers and triggers ------------------------------------------------------------------
+  void schedule_resync() {
+    resync.expires_after(options.resync);
+    resync.async_wait([this](const boost::system::error_code& error) {
+      if (error || stopping) {
+        return;
+      }
+      reload_file("resync");
+      queue.trigger_all(Clock::now());
+      dispatch();
+      schedule_resync();
+    });
+  }
+
+  void schedule_lease(std::chrono::milliseconds after) {
+    lease_timer.expires_after(after);
+    lease_timer.async_wait([this](const boost::system::error_code& error) {
+      if (error || stopping) {
+        return;
+      }
+      asio::post(pool, [this] {
+        const bool held = lease.refresh(Clock::now());
+        asio::post(loop, [this, held] {
+          if (held != lease_held) {
+            log.info(held ? "lease-acquired" : "lease-lost",
+                     {{"identity", options.lease.identity}, {"holder", lease.holder()}});
+            if (held) {
+              queue.trigger_all(Clock::now());  // a new writer looks at everything
+              dispatch();
+            }
+          }
+          lease_held = held;
+          board.set_lease(options.lease.identity, lease.holder(), held);
+          schedule_lease(options.lease.duration / 3);
+        });
+      });
+    });
+  }
+
+  void on_event(const clients::DockerEvent& event) {
+    if (stopping) {
+      return;
+    }
+    const auto now = Clock::now();
+    if (event.type == "node") {
+      queue.trigger_all(now);
+    } else {
+      for (const auto& name : controller::reconciler_names()) {
+        if (name != "membership") {
+          queue.trigger(name, now);
+        }
+      }
+    }
+    dispatch();
+  }
+
+  void start_events() {
+    if (clients.event_clients.empty()) {
+      return;
+    }
+    events = std::make_unique<clients::DockerEventWatcher>(
+        std::move(clients.event_clients),
+        [this](const clients::DockerEvent& event) {
+          if (event.type == "node" || event.type == "service") {
+            asio::post(loop, [this, event] { on_event(event); });
+          }
+        },
+        [this](const std::string& endpoint, const model::Error* error) {
+          asio::post(loop, [this, endpoint, failed = error != nullptr,
+                            text = error ? error->describe() : std::string()] {
+            if (failed) {
+              log.warn("events-disconnected", {{"endpoint", endpoint}, {"error", text}});
+            } else {
+              log.info("events-connected", {{"endpoint", endpoint}});
+            }
+          });
+        });
+    events->start();
+  }
+
+  // --- stopping -----------------------------------------------------------------------------
+  void begin_stop(const char* why) {
+    if (stopping) {
+      return;
+    }
+    stopping = true;
+    board.set_stopping();
+    log.info("stopping", {{"signal", why}, {"passes-in-flight", std::to_string(queue.running())}});
+    wake.cancel();
+    resync.cancel();
+    lease_timer.cancel();
+    if (file_watch) {
+      file_watch->stop();
+    }
+    grace.expires_after(options.shutdown_grace);
+    grace.async_wait([this](const boost::system::error_code& error) {
+      if (!error) {
+        log.warn("stop-grace-over", {{"passes-in-flight", std::to_string(queue.running())}});
+        loop.stop();
+      }
+    });
+    maybe_finish_stop();
+  }
+
+  void maybe_finish_stop() {
+    if (queue.running() == 0) {
+      grace.cancel();
+      loop.stop();
+    }
+  }
+
+  ControllerOptions options;
+  ControllerClients clients;
+  WatchLog log;
+  clients::CountingDockerClient counted_docker;
+  std::optional<clients::CountingCouchbaseClient> counted_couchbase;
+  std::optional<clients::CountingRabbitClient> counted_rabbit;
+  DesiredSource source;
+  WorkQueue queue;
+  StatusBoard board;
+  SwarmLease lease;
+  asio::io_context loop;
+  asio::thread_pool pool{5};
+  asio::steady_timer wake;
+  asio::steady_timer resync;
+  asio::steady_timer lease_timer;
+  asio::steady_timer grace;
+  asio::signal_set signals;
+  std::unique_ptr<FileWatch> file_watch;
+  std::unique_ptr<clients::DockerEventWatcher> events;
+  std::unique_ptr<HttpEndpoints> http;
+  std::atomic<bool> stopping{false};  // read by the passes, set on the loop
+  bool lease_held = false;
+};
+
+Controller::Controller(ControllerOptions options, ControllerClients clients, WatchLog log) {
+  if (options.lease.identity.empty()) {
+    options.lease.identity = controller_identity();
+  }
+  impl_ = std::make_unique<Impl>(std::move(options), std::move(clients), std::move(log));
+}
+
+Controller::~Controller() {
+  if (impl_) {
+    impl_->pool.join();
+    if (impl_->events) {
+      impl_->events->stop();
+    }
+  }
+}
+
+const StatusBoard& Controller::status() const {
+  return impl_->board;
+}
+
+void Controller::stop() {
+  asio::post(impl_->loop, [this] { impl_->begin_stop("stop"); });
+}
+
+int Controller::run(bool handle_signals) {
+  Impl& s = *impl_;
+  s.reload_file("start");
+  if (!s.source.current()) {
+    s.log.error("no-valid-desired-state", {{"file", s.source.path()}});
+    return 1;
+  }
+  if (!s.options.listen.empty()) {
+    s.http = std::make_unique<HttpEndpoints>(s.board);
+    const int port = s.http->start(s.options.listen);
+    if (port <= 0) {
+      s.log.error("http-listen-failed", {{"listen", s.options.listen}, {"error", s.http->error()}});
+      return 1;
+    }
+    http_port_ = port;
+    s.log.info("http-listening", {{"listen", s.options.listen}, {"port", std::to_string(port)}});
+  }
+  s.file_watch = std::make_unique<FileWatch>(s.loop, s.options.file, s.options.settle,
+                                             [&s] { s.reload_file("file"); });
+  if (!s.file_watch->start()) {
+    s.log.warn("file-watch-unavailable",
+               {{"error", s.file_watch->error()}, {"fallback", "resync timer"}});
+  }
+  if (handle_signals) {
+    s.signals.add(SIGINT);
+    s.signals.add(SIGTERM);
+    s.signals.add(SIGHUP);
+    std::function<void(const boost::system::error_code&, int)> on_signal =
+        [&s, &on_signal](const boost::system::error_code& error, int signal) {
+          if (error) {
+            return;
+          }
+          if (signal == SIGHUP) {
+            s.reload_file("SIGHUP");
+            s.signals.async_wait(on_signal);
+            return;
+          }
+          s.begin_stop(signal == SIGTERM ? "SIGTERM" : "SIGINT");
+        };
+    s.signals.async_wait(on_signal);
+  }
+  s.start_events();
+  // The lease first, so the first passes can already write.
+  s.lease_held = s.lease.refresh(Clock::now());
+  s.board.set_lease(s.options.lease.identity, s.lease.holder(), s.lease_held);
+  s.log.info("started", {{"file", s.options.file},
+                         {"identity", s.options.lease.identity},
+                         {"lease", s.lease_held ? "held" : "held by " + s.lease.holder()}});
+  s.schedule_lease(s.options.lease.duration / 3);
+  s.schedule_resync();
+  s.queue.trigger_all(Clock::now());
+  s.dispatch();
+  started_ = true;
+  s.loop.run();
+
+  // Stopped: no pass runs any more (or the grace period is over).
+  s.signals.cancel();
+  if (s.events) {
+    s.events->stop();
+  }
+  s.pool.join();
+  s.lease.release();
+  if (s.http) {
+    s.http->stop();
+  }
+  s.log.info("stopped", {});
+  return 0;
+}
+
+}  // namespace swarmop::watch
