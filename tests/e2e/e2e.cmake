@@ -1,4 +1,5 @@
-# End-to-end tests of the swarm-operator binary against the real harness swarm (issue #6).
+# End-to-end tests of the swarm-operator binary: against the real harness swarm (issue #6), and
+# watch mode against the simulator (issue #8).
 # Included at the end of tests/CMakeLists.txt; shares the real_swarm fixture (swarm-up.sh 5) and
 # its lock with the Docker contract tests, and leaves the swarm as it found it.
 if(SWARMOP_REAL_SERVER_TESTS AND SWARMOP_DOCKERD AND swarmop_uid STREQUAL "0")
@@ -14,4 +15,16 @@ if(SWARMOP_REAL_SERVER_TESTS AND SWARMOP_DOCKERD AND swarmop_uid STREQUAL "0")
                    $<TARGET_FILE:swarm-operator>)
   set_tests_properties(e2e/apply_real_swarm PROPERTIES LABELS real
                        FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 600)
+endif()
+
+# `swarm-operator watch` as a process against `swarm-operator sim` (no root, no real server):
+# its HTTP endpoints, the file followed through a rename and SIGHUP, SIGTERM's exit code.
+find_program(SWARMOP_JQ jq)
+find_program(SWARMOP_CURL curl)
+if(SWARMOP_JQ AND SWARMOP_CURL)
+  add_test(NAME e2e/watch_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/watch_cli.sh
+                                      $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/watch_cli PROPERTIES LABELS sim TIMEOUT 120)
+else()
+  message(STATUS "e2e/watch_cli off: it needs jq and curl")
 endif()

@@ -151,9 +151,10 @@ struct Controller::Impl {
     end.failed = record.error.has_value();
     const double ms = record.duration.count() * 1000;
     if (record.error) {
-      log.error("pass-failed", {{"reconciler", record.reconciler},
-                                {"error", record.error->describe()},
-                                {"failures", std::to_string(queue.failures(record.reconciler) + 1)}});
+      log.error("pass-failed",
+                {{"reconciler", record.reconciler},
+                 {"error", record.error->describe()},
+                 {"failures", std::to_string(queue.failures(record.reconciler) + 1)}});
     } else if (record.step) {
       log.info("step", {{"reconciler", record.reconciler},
                         {"action", record.step->action},
@@ -229,6 +230,14 @@ struct Controller::Impl {
       return;
     }
     const auto now = Clock::now();
+    if (const auto state = event.attributes.find("state.new");
+        event.type == "node" && state != event.attributes.end()) {
+      const auto name = event.attributes.find("name");
+      log.info("node-state",
+               {{"node", name == event.attributes.end() ? event.actor_id : name->second},
+                {"state", state->second},
+                {"event_time_ms", std::to_string(event.time_nano / 1'000'000)}});
+    }
     if (event.type == "node") {
       queue.trigger_all(now);
     } else {
@@ -263,6 +272,23 @@ struct Controller::Impl {
           });
         });
     events->start();
+  }
+
+  // --- signals ------------------------------------------------------------------------------
+  //! SIGHUP re-reads the file; SIGTERM and SIGINT stop. (A member function, not a stored
+  //! std::function: Asio moves from the handler it is given.)
+  void wait_for_signal() {
+    signals.async_wait([this](const boost::system::error_code& error, int signal) {
+      if (error) {
+        return;
+      }
+      if (signal == SIGHUP) {
+        reload_file("SIGHUP");
+        wait_for_signal();
+        return;
+      }
+      begin_stop(signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    });
   }
 
   // --- stopping -----------------------------------------------------------------------------
@@ -371,19 +397,7 @@ int Controller::run(bool handle_signals) {
     s.signals.add(SIGINT);
     s.signals.add(SIGTERM);
     s.signals.add(SIGHUP);
-    std::function<void(const boost::system::error_code&, int)> on_signal =
-        [&s, &on_signal](const boost::system::error_code& error, int signal) {
-          if (error) {
-            return;
-          }
-          if (signal == SIGHUP) {
-            s.reload_file("SIGHUP");
-            s.signals.async_wait(on_signal);
-            return;
-          }
-          s.begin_stop(signal == SIGTERM ? "SIGTERM" : "SIGINT");
-        };
-    s.signals.async_wait(on_signal);
+    s.wait_for_signal();
   }
   s.start_events();
   // The lease first, so the first passes can already write.

@@ -46,20 +46,26 @@ bool FileWatch::start() {
 }
 
 void FileWatch::arm_watches() {
-  const int fd = stream_.native_handle();
-  for (const int watch : watches_) {
-    inotify_rm_watch(fd, watch);
-  }
-  watches_.clear();
   namespace fs = std::filesystem;
   fs::path directory = fs::path(file_).parent_path();
   if (directory.empty()) {
     directory = ".";
   }
-  std::vector<fs::path> targets{directory};
   std::error_code ec;
+  const std::string resolved = fs::canonical(directory, ec).string();
+  if (!watches_.empty() && resolved == watched_target_) {
+    return;  // nothing moved: the watches in place still see the file's directory
+  }
+  watched_target_ = resolved;
+  const int fd = stream_.native_handle();
+  for (const int watch : watches_) {
+    inotify_rm_watch(fd, watch);
+  }
+  watches_.clear();
+  std::vector<fs::path> targets{directory};
   if (fs::is_symlink(directory, ec)) {
-    // A swapped link to the directory shows up only in the directory holding the link.
+    // A swapped link to the directory shows up only in the directory holding the link; the
+    // watch on the directory itself must then follow the link's new target.
     targets.push_back(directory.has_parent_path() ? directory.parent_path() : fs::path("."));
   }
   for (const auto& target : targets) {
@@ -74,13 +80,23 @@ void FileWatch::arm_watches() {
 
 void FileWatch::read_events() {
   stream_.async_read_some(boost::asio::buffer(buffer_),
-                          [this](const boost::system::error_code& error, std::size_t) {
+                          [this](const boost::system::error_code& error, std::size_t size) {
                             if (error || stopped_) {
                               return;
                             }
                             // Which entry changed does not matter: the file is re-read and
                             // compared, so an unrelated change in the directory costs one read.
-                            settle_then_notify();
+                            // Only the IN_IGNORED that removing a watch produces is not a change.
+                            bool changed = false;
+                            for (std::size_t at = 0; at + sizeof(inotify_event) <= size;) {
+                              inotify_event event;
+                              std::memcpy(&event, buffer_.data() + at, sizeof event);
+                              changed = changed || (event.mask & IN_IGNORED) == 0;
+                              at += sizeof(inotify_event) + event.len;
+                            }
+                            if (changed) {
+                              settle_then_notify();
+                            }
                             read_events();
                           });
 }

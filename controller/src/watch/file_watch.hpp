@@ -1,9 +1,9 @@
 #pragma once
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <array>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -14,7 +14,7 @@ namespace swarmop::watch {
 //! Watches the directory holding a file with inotify, so that every way a file gets replaced
 //! is seen: written in place, renamed over (git checkout, editors' temp files), or a symlink
 //! swap (git-sync swaps a link to the checkout; when the file's directory is itself a symlink
-//! its parent is watched too, and the watches are re-armed after each change to follow it).
+//! its parent is watched too, and the watches follow the link when its target changes).
 //! Events settle: a burst of writes gives one call, `settle` after the last event.
 class FileWatch {
  public:
@@ -40,6 +40,7 @@ class FileWatch {
   boost::asio::posix::stream_descriptor stream_;
   boost::asio::steady_timer timer_;
   std::vector<int> watches_;
+  std::string watched_target_;  //!< where the file's directory resolved to when armed
   std::array<char, 8192> buffer_{};
   std::string error_;
   bool stopped_ = false;

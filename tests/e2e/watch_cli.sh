@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# `swarm-operator watch` as a process against `swarm-operator sim`: the HTTP endpoints answer,
+# the file is followed (a rename, as git does), SIGHUP re-reads it, a non-loopback address is
+# refused without --listen-any, and SIGTERM stops it with exit 0.
+#   tests/e2e/watch_cli.sh SWARM_OPERATOR_BINARY
+set -euo pipefail
+bin=${1:?usage: watch_cli.sh SWARM_OPERATOR_BINARY}
+work=$(mktemp -d "${TMPDIR:-/tmp}/swarmop-watch-cli.XXXXXX")
+sim_pid="" watch_pid=""
+cleanup() {
+  for pid in $watch_pid $sim_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; echo "--- watch log:" >&2; cat "$work/watch.log" >&2 || true; exit 1; }
+
+# Waits until the command succeeds, at most $1 seconds.
+until_ok() {
+  local seconds=$1; shift
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || return 1
+    sleep 0.1
+  done
+}
+
+"$bin" sim --nodes 3 --docker "unix://$work/docker.sock" >"$work/sim.env" 2>"$work/sim.log" &
+sim_pid=$!
+until_ok 20 grep -q '^DOCKER_HOST=' "$work/sim.env" || fail "the simulator did not start"
+export DOCKER_HOST="unix://$work/docker.sock"
+
+cluster() {  # cluster ZONE: node2 gets zone=ZONE
+  cat <<YAML
+apiVersion: swarm-operator/v1alpha1
+kind: SwarmCluster
+metadata: {name: watch-cli}
+spec:
+  swarm:
+    nodes:
+      - {hostname: node1, role: manager}
+      - {hostname: node2, role: worker, labels: {zone: $1}}
+      - {hostname: node3, role: worker}
+YAML
+}
+cluster a >"$work/cluster.yaml"
+
+if "$bin" watch "$work/cluster.yaml" --listen 0.0.0.0:0 2>"$work/refused.log"; then
+  fail "a non-loopback address was served without --listen-any"
+fi
+grep -q "not a loopback address" "$work/refused.log" || fail "no reason given for the refusal"
+
+"$bin" watch "$work/cluster.yaml" --listen 127.0.0.1:0 --resync 1h --log-format json \
+  2>"$work/watch.log" &
+watch_pid=$!
+until_ok 20 grep -q '"event":"http-listening"' "$work/watch.log" || fail "no http-listening line"
+port=$(grep '"event":"http-listening"' "$work/watch.log" | jq -r .port)
+url="http://127.0.0.1:$port"
+
+zone() { "$bin" snapshot 2>/dev/null | jq -r '.swarm.nodes[] | select(.Description.Hostname == "node2") | .Spec.Labels.zone // ""'; }
+zone_is() { [ "$(zone)" = "$1" ]; }
+
+until_ok 20 zone_is a || fail "node2 never got zone=a"
+curl -fsS "$url/healthz" | grep -q ok || fail "/healthz"
+until_ok 10 curl -fsS "$url/readyz" || fail "/readyz never ready"
+curl -fsS "$url/status" | jq -e '.apiVersion == "swarm-operator/status/v1" and .lease.held and
+  (.reconcilers[] | select(.name == "labels") | .sync == "Synced")' >/dev/null || fail "/status"
+curl -fsS "$url/metrics" | grep -q '^swarmop_steps_applied_total{reconciler="labels"} 1$' ||
+  fail "/metrics has no labels step"
+grep -q '"event":"step","reconciler":"labels"' "$work/watch.log" || fail "no JSON step log line"
+
+# A rename over the file (git checkout), then SIGHUP after an in-place rewrite.
+cluster b >"$work/next.yaml" && mv "$work/next.yaml" "$work/cluster.yaml"
+until_ok 20 zone_is b || fail "the renamed file was not followed"
+kill -HUP "$watch_pid"
+cluster c >"$work/cluster.yaml"
+until_ok 20 zone_is c || fail "the rewritten file was not followed"
+
+kill -TERM "$watch_pid"
+status=0
+wait "$watch_pid" || status=$?
+watch_pid=""
+[ "$status" -eq 0 ] || fail "SIGTERM: exit $status, expected 0"
+grep -q '"event":"stopped"' "$work/watch.log" || fail "no stopped line"
+echo "PASS watch: endpoints, file rename and rewrite, SIGHUP, loopback check, SIGTERM exit 0"
