@@ -65,9 +65,12 @@ int HttpEndpoints::start(const std::string& listen) {
   server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& response) {
     response.set_content(board_.metrics_text(), "text/plain; version=0.0.4");
   });
-  const int bound = port == 0 ? server_->bind_to_any_port(host) : server_->bind_to_port(host, port)
-                                                                       ? port
-                                                                       : -1;
+  int bound = port;
+  if (port == 0) {
+    bound = server_->bind_to_any_port(host);
+  } else if (!server_->bind_to_port(host, port)) {
+    bound = -1;
+  }
   if (bound <= 0) {
     error_ = "cannot listen on " + listen;
     return 0;

@@ -45,9 +45,9 @@ std::string label(const std::string& value) {
 //! What the sync axis says of a plan: does the cluster match the file.
 std::pair<std::string, std::string> sync_of(const model::PlanReport& plan) {
   if (!plan.steps.empty()) {
-    return {"OutOfSync", std::to_string(plan.steps.size()) + " step(s) to take, next: " +
-                             plan.steps.front().action + " " + plan.steps.front().kind + " " +
-                             plan.steps.front().object};
+    return {"OutOfSync", std::to_string(plan.steps.size()) +
+                             " step(s) to take, next: " + plan.steps.front().action + " " +
+                             plan.steps.front().kind + " " + plan.steps.front().object};
   }
   if (!plan.blocked.empty()) {
     return {"Blocked", plan.blocked.front().step.action + " " + plan.blocked.front().step.object +
@@ -204,15 +204,15 @@ std::string StatusBoard::status_json() const {
   json::array reconcilers;
   for (const auto& name : order_) {
     const Reconciler& r = reconcilers_.at(name);
-    json::object entry{{"name", name},
-                       {"sync", r.sync},
-                       {"health", r.health},
-                       {"conditions", json::array{condition_json(r.synced),
-                                                  condition_json(r.healthy)}},
-                       {"lastPass", json::object{{"outcome", r.last_outcome},
-                                                 {"time", r.last_pass},
-                                                 {"durationSeconds", r.last_duration}}},
-                       {"stepsApplied", r.steps_applied}};
+    json::object entry{
+        {"name", name},
+        {"sync", r.sync},
+        {"health", r.health},
+        {"conditions", json::array{condition_json(r.synced), condition_json(r.healthy)}},
+        {"lastPass", json::object{{"outcome", r.last_outcome},
+                                  {"time", r.last_pass},
+                                  {"durationSeconds", r.last_duration}}},
+        {"stepsApplied", r.steps_applied}};
     entry["lastStep"] = r.last_step ? json::value(*r.last_step) : json::value(nullptr);
     entry["lastError"] = r.last_error ? json::value(*r.last_error) : json::value(nullptr);
     entry["plan"] = r.plan ? report::plan_to_json({*r.plan}) : json::value(nullptr);
@@ -229,9 +229,8 @@ std::string StatusBoard::status_json() const {
                                     {"revision", desired_revision_},
                                     {"valid", desired_errors_.empty()},
                                     {"errors", std::move(errors)}}},
-      {"lease", json::object{{"identity", identity_},
-                             {"holder", lease_holder_},
-                             {"held", lease_held_}}},
+      {"lease",
+       json::object{{"identity", identity_}, {"holder", lease_holder_}, {"held", lease_held_}}},
       {"queueDepth", queue_depth_},
       {"reconcilers", std::move(reconcilers)}};
   return json::serialize(out) + "\n";
@@ -261,8 +260,8 @@ std::string StatusBoard::metrics_text() const {
         << r.duration_count << '\n'
         << "swarmop_pass_duration_seconds_sum{reconciler=\"" << name << "\"} " << r.duration_sum
         << '\n'
-        << "swarmop_pass_duration_seconds_count{reconciler=\"" << name << "\"} "
-        << r.duration_count << '\n';
+        << "swarmop_pass_duration_seconds_count{reconciler=\"" << name << "\"} " << r.duration_count
+        << '\n';
   }
   out << "# HELP swarmop_steps_applied_total Steps written to the cluster.\n"
          "# TYPE swarmop_steps_applied_total counter\n";

@@ -10,8 +10,8 @@ namespace swarmop::watch {
 WatchLog::WatchLog(LogFormat format, std::shared_ptr<spdlog::logger> sink)
     : format_(format), logger_(std::move(sink)) {
   if (!logger_) {
-    logger_ = std::make_shared<spdlog::logger>(
-        "watch", std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger_ = std::make_shared<spdlog::logger>("watch",
+                                               std::make_shared<spdlog::sinks::stderr_sink_mt>());
   }
   // JSON lines carry their own time and level; text lines get them from the pattern.
   logger_->set_pattern(format_ == LogFormat::kJson ? "%v" : "%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
@@ -20,12 +20,11 @@ WatchLog::WatchLog(LogFormat format, std::shared_ptr<spdlog::logger> sink)
 std::string WatchLog::line(const std::string& level, const std::string& event,
                            const Fields& fields) const {
   if (format_ == LogFormat::kJson) {
-    boost::json::object out{
-        {"time", std::chrono::duration_cast<std::chrono::milliseconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count()},
-        {"level", level},
-        {"event", event}};
+    boost::json::object out{{"time", std::chrono::duration_cast<std::chrono::milliseconds>(
+                                         std::chrono::system_clock::now().time_since_epoch())
+                                         .count()},
+                            {"level", level},
+                            {"event", event}};
     for (const auto& [key, value] : fields) {
       out[key] = value;
     }

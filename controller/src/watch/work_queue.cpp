@@ -104,8 +104,8 @@ std::size_t WorkQueue::depth() const {
 }
 
 std::size_t WorkQueue::running() const {
-  return static_cast<std::size_t>(std::count_if(
-      entries_.begin(), entries_.end(), [](auto& kv) { return kv.second.running; }));
+  return static_cast<std::size_t>(
+      std::count_if(entries_.begin(), entries_.end(), [](auto& kv) { return kv.second.running; }));
 }
 
 int WorkQueue::failures(const std::string& reconciler) const {
