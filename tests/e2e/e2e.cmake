@@ -15,12 +15,23 @@ if(SWARMOP_REAL_SERVER_TESTS AND SWARMOP_DOCKERD AND swarmop_uid STREQUAL "0")
                    $<TARGET_FILE:swarm-operator>)
   set_tests_properties(e2e/apply_real_swarm PROPERTIES LABELS real
                        FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 600)
+  # watch mode: a file edit followed, a crashed worker reported from its Down event, SIGTERM.
+  add_test(NAME e2e/watch_real_swarm
+           COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}
+                   ${CMAKE_CURRENT_SOURCE_DIR}/e2e/watch_real_swarm.sh
+                   $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/watch_real_swarm PROPERTIES LABELS real
+                       FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 400)
 endif()
 
 # `swarm-operator watch` as a process against `swarm-operator sim` (no root, no real server):
 # its HTTP endpoints, the file followed through a rename and SIGHUP, SIGTERM's exit code.
 find_program(SWARMOP_JQ jq)
 find_program(SWARMOP_CURL curl)
+# `swarm-operator demo`, the README's main job: converged, a node crashed and healed.
+add_test(NAME e2e/demo COMMAND $<TARGET_FILE:swarm-operator> demo
+         WORKING_DIRECTORY ${PROJECT_SOURCE_DIR})
+set_tests_properties(e2e/demo PROPERTIES LABELS sim TIMEOUT 240)
 if(SWARMOP_JQ AND SWARMOP_CURL)
   add_test(NAME e2e/watch_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/watch_cli.sh
                                       $<TARGET_FILE:swarm-operator>)

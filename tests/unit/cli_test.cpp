@@ -86,9 +86,13 @@ TEST_CASE("bad arguments and unbuilt commands exit 1 with a message", "[unit][cl
   CHECK(flag.err.find("stritc") != std::string::npos);
   auto missing = run({"validate"});
   CHECK(missing.code == 1);
-  auto watch = run({"watch", kExamples + "three-node.yaml"});
-  CHECK(watch.code == 1);
-  CHECK(watch.err.find("not built in this version yet") != std::string::npos);
+  auto render = run({"render", "haproxy", kExamples + "three-node.yaml"});
+  CHECK(render.code == 1);
+  CHECK(render.err.find("not built in this version yet") != std::string::npos);
+  // watch serves loopback only unless told otherwise, and says so before touching anything.
+  auto exposed = run({"watch", kExamples + "three-node.yaml", "--listen", "0.0.0.0:9180"});
+  CHECK(exposed.code == 1);
+  CHECK(exposed.err.find("not a loopback address; add --listen-any") != std::string::npos);
 }
 
 TEST_CASE("plan and apply refuse an invalid file before touching the cluster", "[cli]") {

@@ -42,5 +42,6 @@ int run_apply(const boost::program_options::variables_map& options, Streams& io)
 int run_snapshot(const boost::program_options::variables_map& options, Streams& io);
 int run_diff(const boost::program_options::variables_map& options, Streams& io);
 int run_watch(const boost::program_options::variables_map& options, Streams& io);
+int run_demo(const boost::program_options::variables_map& options, Streams& io);
 
 }  // namespace swarmop::cli

@@ -240,14 +240,19 @@ std::vector<Command> build_table() {
   table.push_back(Command{
       "demo",
       "run the controller against the embedded simulated cluster and show it heal a failure",
-      "",
-      "Starts the simulated cluster, converges it to examples/three-node.yaml step by step, "
-      "crashes a node, brings it back, shows the controller repair what Swarm leaves behind, "
-      "and prints a summary.",
-      {{0, "the demo converged"}, {1, "it did not"}},
-      {},
-      {},
-      {}});
+      "[FILE] [--speed N]",
+      "Starts the simulated fresh install (swarm, Couchbase and RabbitMQ APIs) on a clock that "
+      "runs N times faster than wall time, runs the watch controller against it with FILE "
+      "(default examples/three-node.yaml), shows each step as it happens, then crashes node3 "
+      "and brings it back: Couchbase fails its node over by itself, the controller recovers it "
+      "when it returns and re-spreads what Swarm left unevenly placed. Ends with a summary.",
+      {{0, "converged, and healed after the crash"}, {1, "it did not, or bad arguments"}},
+      [](po::options_description& options) {
+        options.add_options()("speed", po::value<int>()->default_value(20)->value_name("N"),
+                              "how much faster than wall time the simulated clock runs");
+      },
+      {{"FILE", -1}},
+      run_demo});
   return table;
 }
 
