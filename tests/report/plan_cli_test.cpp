@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include "report_fixtures.hpp"
+#include "swarmop/sim/couchbase/fresh_install.hpp"
+#include "swarmop/sim/rabbitmq/rabbit_simulator.hpp"
 
 namespace swarmop::testing {
 namespace {
@@ -161,6 +163,63 @@ TEST_CASE("plan --state refuses a snapshot it cannot read", "[report][snapshot]"
   std::ofstream(state.path, std::ios::trunc) << "{not json";
   CHECK(run_cli({"plan", fixture("changes.yaml"), "--state", state.path.string()})
             .err.find("not valid JSON") != std::string::npos);
+}
+
+}  // namespace swarmop::testing
+
+namespace swarmop::testing {
+
+TEST_CASE("a snapshot with Couchbase and RabbitMQ plans the data stores as a live plan does",
+          "[report][snapshot]") {
+  sim::couchbase::FreshInstall fresh(3);
+  sim::rabbitmq::RabbitSimulator rabbit(fresh.cluster().world());
+  for (int i = 0; i < 100 && rabbit.node_names().empty(); ++i) {
+    fresh.advance(std::chrono::seconds(1));
+    rabbit.sync();
+  }
+  REQUIRE(rabbit.node_names().size() == 1);
+  TempFile couchbase_credentials("couchbase-credentials");
+  couchbase_credentials.write("Administrator:password\n");
+  TempFile rabbit_credentials("rabbit-credentials");
+  rabbit_credentials.write("guest:guest\n");
+  const std::vector<std::string> data_stores = {"--couchbase",
+                                                fresh.couchbase().endpoints().front(),
+                                                "--couchbase-credentials",
+                                                couchbase_credentials.path.string(),
+                                                "--rabbitmq",
+                                                rabbit.urls().front(),
+                                                "--rabbitmq-credentials",
+                                                rabbit_credentials.path.string()};
+  const std::string file = std::string(SWARMOP_SOURCE_DIR) + "/examples/three-node.yaml";
+  const auto with = [&](std::vector<std::string> args, bool live) {
+    if (live) {
+      args.insert(args.end(), data_stores.begin(), data_stores.end());
+    }
+    return args;
+  };
+
+  TempFile state("state.json");
+  const auto taken = run_cli(with(
+      {"snapshot", file, "--docker", fresh.manager_address(), "-o", state.path.string()}, true));
+  INFO(taken.err);
+  REQUIRE(taken.code == 0);
+  const auto snapshot = boost::json::parse(state.read());
+  CHECK(snapshot.at("couchbase").at("cluster").at("nodes").as_array().size() == 1);
+  CHECK(snapshot.at("rabbitmq").at("nodes").as_array().size() == 1);
+  CHECK(state.read().find("password") == std::string::npos);  // no credential reaches it
+
+  const auto online =
+      run_cli(with({"plan", file, "--docker", fresh.manager_address(), "--output", "json"}, true));
+  const auto offline = run_cli({"plan", file, "--state", state.path.string(), "--docker",
+                                "unix:///nonexistent/docker.sock", "--output", "json"});
+  INFO(offline.err);
+  CHECK(offline.code == online.code);
+  CHECK(offline.out == online.out);
+  // Not an empty agreement: both plan the manual's Couchbase workers and the rabbit nodes.
+  CHECK(online.out.find("iservices_couchbase-worker2") != std::string::npos);
+  CHECK(online.out.find("iservices_rabbitmq3") != std::string::npos);
+  CHECK(offline.out.find("NotInSnapshot") == std::string::npos);
+  rabbit.stop();
 }
 
 }  // namespace swarmop::testing

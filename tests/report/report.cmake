@@ -3,7 +3,7 @@
 # tests/report/golden; `UPDATE_GOLDEN=1 ctest -R report/` rewrites them.
 swarmop_add_test(report_test
   SOURCES report/plan_cli_test.cpp report/renderers_test.cpp report/secrets_test.cpp
-  LIBS swarmop_cli swarmop_sim swarmop_clients)
+  LIBS swarmop_cli swarmop_sim swarmop_sim_couchbase swarmop_sim_rabbitmq swarmop_clients)
 target_include_directories(report_test PRIVATE ${PROJECT_SOURCE_DIR}/controller/src)
 
 # The json outputs (the golden files, which report_test keeps equal to what plan prints) and a

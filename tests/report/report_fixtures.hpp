@@ -107,6 +107,7 @@ struct TempFile {
   }
   TempFile(const TempFile&) = delete;
   TempFile& operator=(const TempFile&) = delete;
+  void write(const std::string& text) const { std::ofstream(path, std::ios::binary) << text; }
   std::string read() const {
     std::ifstream in(path, std::ios::binary);
     std::ostringstream text;

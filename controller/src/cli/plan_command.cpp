@@ -50,10 +50,19 @@ bool writes_to_terminal(const std::ostream& out) {
   return &out == &std::cout && isatty(STDOUT_FILENO) == 1;
 }
 
+//! What a plan reads: the swarm, and for an offline plan the data stores' sections of the
+//! snapshot (a live plan observes those through their clients).
+struct Observed {
+  reconcilers::SwarmObservation swarm;
+  bool offline = false;
+  std::optional<reconcilers::CouchbaseObservation> couchbase;
+  std::optional<reconcilers::RabbitObservation> rabbitmq;
+};
+
 //! The observation and the desired state to plan with: live, or from a snapshot, where the
 //! desired env values are digested like the snapshot's so that equal values compare equal.
-std::optional<reconcilers::SwarmObservation> observe(const po::variables_map& options,
-                                                     model::DesiredState& desired, Streams& io) {
+std::optional<Observed> observe(const po::variables_map& options, model::DesiredState& desired,
+                                Streams& io) {
   if (options.count("state") > 0) {
     auto snapshot = snapshot::read_snapshot_file(options["state"].as<std::string>());
     if (!snapshot) {
@@ -61,7 +70,8 @@ std::optional<reconcilers::SwarmObservation> observe(const po::variables_map& op
       return std::nullopt;
     }
     desired = snapshot::digest_desired(std::move(desired), snapshot->salt);
-    return std::move(snapshot->swarm);
+    return Observed{std::move(snapshot->swarm), true, std::move(snapshot->couchbase),
+                    std::move(snapshot->rabbitmq)};
   }
   auto connection = connect_swarm(options);
   if (!connection) {
@@ -74,10 +84,10 @@ std::optional<reconcilers::SwarmObservation> observe(const po::variables_map& op
            << '\n';
     return std::nullopt;
   }
-  return std::move(*observed);
+  return Observed{std::move(*observed), false, std::nullopt, std::nullopt};
 }
 
-// Snapshot format v1 holds the swarm only: an offline plan says so rather than guess.
+// A snapshot taken without a data store's section: an offline plan says so rather than guess.
 model::PlanReport not_in_snapshot(const char* reconciler, std::string message) {
   model::PlanReport report;
   report.reconciler = reconciler;
@@ -112,13 +122,17 @@ int run_plan(const po::variables_map& options, Streams& io) {
     return 1;
   }
   std::vector<model::PlanReport> reports;
-  for (const auto& plan : reconcilers::plan_swarm(*desired, *observed)) {
+  for (const auto& plan : reconcilers::plan_swarm(*desired, observed->swarm)) {
     reports.push_back(plan.report());
   }
   if (desired->couchbase) {
-    if (options.count("state") > 0) {
+    if (observed->couchbase) {
+      reports.push_back(
+          reconcilers::plan_couchbase(*desired, observed->swarm, *observed->couchbase).report());
+    } else if (observed->offline) {
       reports.push_back(not_in_snapshot(reconcilers::kCouchbase,
-                                        "the snapshot holds no Couchbase state: the topology, "
+                                        "the snapshot holds no Couchbase state (take it with the "
+                                        "file and Couchbase endpoints): the topology, "
                                         "buckets and failover are not checked by an offline "
                                         "plan"));
     } else {
@@ -127,13 +141,17 @@ int run_plan(const po::variables_map& options, Streams& io) {
         io.err << "swarm-operator plan: " << client.error().describe() << '\n';
         return 1;
       }
-      reports.push_back(controller::couchbase_report(*desired, *observed, client->get()));
+      reports.push_back(controller::couchbase_report(*desired, observed->swarm, client->get()));
     }
   }
   if (desired->rabbitmq) {
-    if (options.count("state") > 0) {
+    if (observed->rabbitmq) {
+      reports.push_back(
+          reconcilers::plan_rabbitmq(*desired, observed->swarm, *observed->rabbitmq).report());
+    } else if (observed->offline) {
       reports.push_back(not_in_snapshot(reconcilers::kRabbitmq,
-                                        "the snapshot holds no RabbitMQ state: the HA policy and "
+                                        "the snapshot holds no RabbitMQ state (take it with the "
+                                        "file and RabbitMQ endpoints): the HA policy and "
                                         "mirrors are not checked by an offline plan"));
     } else {
       auto client = connect_rabbitmq(options, *desired);
@@ -141,7 +159,7 @@ int run_plan(const po::variables_map& options, Streams& io) {
         io.err << "swarm-operator plan: " << client.error().describe() << '\n';
         return 1;
       }
-      reports.push_back(controller::rabbitmq_report(*desired, *observed, client->get()));
+      reports.push_back(controller::rabbitmq_report(*desired, observed->swarm, client->get()));
     }
   }
   switch (*format) {

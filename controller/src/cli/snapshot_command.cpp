@@ -7,6 +7,8 @@
 #include "command.hpp"
 #include "report/json_pretty.hpp"
 #include "snapshot/snapshot.hpp"
+#include "swarmop/reconcilers/couchbase_io.hpp"
+#include "swarmop/reconcilers/rabbitmq_io.hpp"
 
 namespace swarmop::cli {
 
@@ -38,8 +40,22 @@ int run_snapshot(const po::variables_map& options, Streams& io) {
            << '\n';
     return 1;
   }
-  const snapshot::Snapshot taken{std::move(*observed), snapshot::new_salt(),
-                                 snapshot::now_rfc3339()};
+  snapshot::Snapshot taken{std::move(*observed), std::nullopt, std::nullopt, snapshot::new_salt(),
+                           snapshot::now_rfc3339()};
+  // The data stores, when the file has their sections and their endpoints are known.
+  auto couchbase = connect_couchbase(options, desired);
+  auto rabbit = connect_rabbitmq(options, desired);
+  if (!couchbase || !rabbit) {
+    io.err << "swarm-operator snapshot: "
+           << (couchbase ? rabbit.error() : couchbase.error()).describe() << '\n';
+    return 1;
+  }
+  if (*couchbase) {
+    taken.couchbase = reconcilers::observe_couchbase(**couchbase);
+  }
+  if (*rabbit) {
+    taken.rabbitmq = reconcilers::observe_rabbitmq(**rabbit, desired.rabbitmq->ha_policy.vhost);
+  }
   const auto json = snapshot::to_json(taken);
   if (options.count("output") == 0) {
     report::print_json_pretty(json, io.out);

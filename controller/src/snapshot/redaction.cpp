@@ -24,7 +24,8 @@ void digest_strings(json::object& container, std::string_view key, std::string_v
 }
 
 //! "NAME=value" becomes "NAME=redacted:…"; the value is digested with its name, so two
-//! variables holding the same password do not show as equal.
+//! variables holding the same password do not show as equal. The variables the Couchbase
+//! reconciler reads stay as they are (see kept_in_clear).
 void digest_env(json::object& container, std::string_view salt) {
   auto* env = container.if_contains("Env");
   if (env == nullptr || !env->is_array()) {
@@ -36,7 +37,7 @@ void digest_env(json::object& container, std::string_view salt) {
     }
     const std::string text(entry.get_string());
     const std::size_t equals = text.find('=');
-    if (equals == std::string::npos) {
+    if (equals == std::string::npos || kept_in_clear(std::string_view(text).substr(0, equals))) {
       continue;  // a name alone carries no value
     }
     entry = text.substr(0, equals + 1) + digest(salt, text);
@@ -79,10 +80,16 @@ json::object redact_spec(json::object spec, std::string_view salt) {
   return spec;
 }
 
+bool kept_in_clear(std::string_view variable) {
+  return variable == "db_host" || variable == "TYPE" || variable == "AUTO_REBALANCE";
+}
+
 model::DesiredState digest_desired(model::DesiredState desired, std::string_view salt) {
   for (auto& [name, service] : desired.services) {
     for (auto& [variable, value] : service.env) {
-      value = digest(salt, variable + '=' + value);
+      if (!kept_in_clear(variable)) {
+        value = digest(salt, variable + '=' + value);
+      }
     }
   }
   return desired;

@@ -21,6 +21,11 @@ std::string digest(std::string_view salt, std::string_view value);
 //! A service or node spec with every secret-bearing value digested.
 boost::json::object redact_spec(boost::json::object spec, std::string_view salt);
 
+//! Variables kept in clear because the Couchbase reconciler reads them and they name hosts or
+//! flags, never a secret: db_host (the Couchbase services), TYPE and AUTO_REBALANCE (the
+//! manual's worker settings).
+bool kept_in_clear(std::string_view variable);
+
 //! The desired state with env values digested like a snapshot's, so plans against the
 //! snapshot compare like with like.
 model::DesiredState digest_desired(model::DesiredState desired, std::string_view salt);

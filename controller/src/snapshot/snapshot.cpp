@@ -4,6 +4,7 @@
 #include <ctime>
 #include <random>
 
+#include "snapshot/data_stores.hpp"
 #include "snapshot/redaction.hpp"
 #include "swarmop/clients/docker_json.hpp"
 
@@ -132,17 +133,23 @@ json::value to_json(const Snapshot& snapshot) {
   for (const auto& [hostname, engine] : snapshot.swarm.engines) {
     engines[hostname] = engine_json(engine);
   }
-  // couchbase and rabbitmq sections join here, under their own keys, when those reconcilers
-  // observe something; readers of v1 ignore sections they do not know.
-  return json::object{
-      {"apiVersion", kSnapshotApiVersion},
-      {"kind", "Snapshot"},
-      {"takenAt", snapshot.taken_at},
-      {"redaction", json::object{{"method", "salted-sha1"}, {"salt", snapshot.salt}}},
-      {"swarm", json::object{{"nodes", std::move(nodes)},
-                             {"services", std::move(services)},
-                             {"tasks", std::move(tasks)},
-                             {"engines", std::move(engines)}}}};
+  json::object out{{"apiVersion", kSnapshotApiVersion},
+                   {"kind", "Snapshot"},
+                   {"takenAt", snapshot.taken_at},
+                   {"redaction", json::object{{"method", "salted-sha1"}, {"salt", snapshot.salt}}},
+                   {"swarm", json::object{{"nodes", std::move(nodes)},
+                                          {"services", std::move(services)},
+                                          {"tasks", std::move(tasks)},
+                                          {"engines", std::move(engines)}}}};
+  // The data stores' sections are optional within v1: a snapshot taken without a file (or
+  // without their endpoints) has none, and an offline plan says it did not check them.
+  if (snapshot.couchbase) {
+    out["couchbase"] = couchbase_json(*snapshot.couchbase);
+  }
+  if (snapshot.rabbitmq) {
+    out["rabbitmq"] = rabbitmq_json(*snapshot.rabbitmq);
+  }
+  return out;
 }
 
 model::Expected<Snapshot> from_json(const json::value& value) {
@@ -189,6 +196,20 @@ model::Expected<Snapshot> from_json(const json::value& value) {
   out.swarm.services = std::move(*services);
   out.swarm.tasks = std::move(*tasks);
   out.swarm.engines = std::move(*engines);
+  if (const auto* couchbase = object.if_contains("couchbase")) {
+    auto observed = couchbase_from(*couchbase);
+    if (!observed) {
+      return observed.error();
+    }
+    out.couchbase = std::move(*observed);
+  }
+  if (const auto* rabbitmq = object.if_contains("rabbitmq")) {
+    auto observed = rabbitmq_from(*rabbitmq);
+    if (!observed) {
+      return observed.error();
+    }
+    out.rabbitmq = std::move(*observed);
+  }
   return out;
 }
 

@@ -1,10 +1,13 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <optional>
 #include <string>
 
 #include "swarmop/model/desired_state.hpp"
 #include "swarmop/model/expected.hpp"
+#include "swarmop/reconcilers/couchbase_planner.hpp"
+#include "swarmop/reconcilers/rabbitmq_planner.hpp"
 #include "swarmop/reconcilers/swarm_observation.hpp"
 
 //! The offline snapshot (docs/snapshot.md, crd/snapshot.schema.json): what every reconciler
@@ -17,6 +20,10 @@ inline constexpr const char* kSnapshotApiVersion = "swarm-operator/snapshot/v1";
 
 struct Snapshot {
   reconcilers::SwarmObservation swarm;
+  //! Present when the snapshot was taken with a file that has these sections and endpoints to
+  //! observe them.
+  std::optional<reconcilers::CouchbaseObservation> couchbase;
+  std::optional<reconcilers::RabbitObservation> rabbitmq;
   //! Random per snapshot; keys the digests that stand in for redacted values.
   std::string salt;
   std::string taken_at;  //!< RFC 3339, UTC
