@@ -268,6 +268,36 @@ std::string scalar_to_string(const MarkedNode& node) {
   }
 }
 
+//! The manual's gui recommendation ("Restricting the Number of Replicas") for what a declared
+//! gui service leaves unset: one replica per core node (the listed nodes labelled
+//! types=master), at most one per node, on node.labels.types == master. gui publishes its ports
+//! in host mode, so each core node behind the load balancer needs its own. Without any core
+//! node the file's gui stays as written.
+static void apply_gui_defaults(DesiredState& out) {
+  const auto gui = out.services.find("gui");
+  if (gui == out.services.end()) {
+    return;
+  }
+  std::uint64_t core_nodes = 0;
+  for (const auto& node : out.swarm.nodes) {
+    const auto types = node.labels.find("types");
+    core_nodes += node.present && types != node.labels.end() && types->second == "master" ? 1 : 0;
+  }
+  if (core_nodes == 0) {
+    return;
+  }
+  ServiceSpec& service = gui->second;
+  if (!service.replicas) {
+    service.replicas = core_nodes;
+  }
+  if (!service.max_replicas_per_node) {
+    service.max_replicas_per_node = 1;
+  }
+  if (!service.constraints) {
+    service.constraints = std::vector<Constraint>{*parse_constraint("node.labels.types == master")};
+  }
+}
+
 DesiredState decode_document(const MarkedNode& root) {
   DesiredState out;
   const MarkedNode& metadata = child(root, "metadata");
@@ -285,6 +315,7 @@ DesiredState decode_document(const MarkedNode& root) {
   for (const auto& entry : child(spec, "services").entries) {
     out.services[entry.key] = decode_service(entry.key, entry.value);
   }
+  apply_gui_defaults(out);
   if (const MarkedNode* couchbase = spec.find("couchbase")) {
     out.couchbase = decode_couchbase(*couchbase);
   }

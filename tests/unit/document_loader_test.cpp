@@ -117,3 +117,47 @@ TEST_CASE("a directory is not a document", "[unit][loader]") {
   REQUIRE(doc.diagnostics.size() == 1);
   CHECK(doc.diagnostics[0].message.find("cannot") == 0);
 }
+
+TEST_CASE("a declared gui gets the manual's one-per-core-node placement for what it leaves unset",
+          "[unit][loader]") {
+  const std::string nodes =
+      "spec:\n"
+      "  swarm:\n"
+      "    nodes:\n"
+      "      - {hostname: node1, role: manager, labels: {types: master}}\n"
+      "      - {hostname: node2, role: manager, labels: {types: master}}\n"
+      "      - {hostname: node3, role: manager, labels: {types: master}}\n"
+      "      - {hostname: node4, role: worker, labels: {types: worker}}\n";
+  SECTION("gui: {} on three core nodes") {
+    auto loaded =
+        load_document_text(std::string(kHeader) + nodes + "  services:\n    gui: {}\n", "gui.yaml");
+    REQUIRE(loaded.ok());
+    const auto& gui = loaded.state->services.at("gui");
+    CHECK(gui.replicas == 3u);
+    CHECK(gui.max_replicas_per_node == 1u);
+    REQUIRE(gui.constraints);
+    CHECK(gui.constraints->size() == 1);
+    CHECK(gui.constraints->front().to_string() == "node.labels.types == master");
+  }
+  SECTION("what the file sets wins") {
+    auto loaded = load_document_text(
+        std::string(kHeader) + nodes + "  services:\n    gui: {replicas: 2, constraints: []}\n",
+        "gui.yaml");
+    REQUIRE(loaded.ok());
+    const auto& gui = loaded.state->services.at("gui");
+    CHECK(gui.replicas == 2u);
+    CHECK(gui.max_replicas_per_node == 1u);
+    CHECK(gui.constraints->empty());
+  }
+  SECTION("no core node: gui stays as written, and other services get nothing") {
+    auto loaded = load_document_text(std::string(kHeader) +
+                                         "spec:\n  swarm:\n    nodes:\n"
+                                         "      - {hostname: node1, role: manager}\n"
+                                         "  services:\n    gui: {}\n    contentapi: {}\n",
+                                     "gui.yaml");
+    REQUIRE(loaded.ok());
+    CHECK_FALSE(loaded.state->services.at("gui").replicas);
+    CHECK_FALSE(loaded.state->services.at("gui").constraints);
+    CHECK_FALSE(loaded.state->services.at("contentapi").replicas);
+  }
+}

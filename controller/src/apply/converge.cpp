@@ -51,6 +51,9 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
     report.number = result.steps_applied + 1;
     report.total = result.steps_applied + pass->steps;
     report.step = *pass->next;
+    if (options.on_start) {
+      options.on_start(report);
+    }
     const auto started = Clock::now();
     auto applied = pass->apply_next();
     report.took = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);

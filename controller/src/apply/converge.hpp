@@ -10,19 +10,6 @@
 
 namespace swarmop::controller {
 
-struct ConvergeOptions {
-  std::chrono::milliseconds timeout = std::chrono::minutes(10);
-  //! How often to look again while something the plan waits for (a rollout, a join) settles.
-  std::chrono::milliseconds poll = std::chrono::milliseconds(500);
-  //! Version conflicts in a row before giving up (each one re-observes first).
-  int max_conflicts = 10;
-  //! A step planned again right after it was applied did not take (a rebalance that failed):
-  //! before it is retried the loop waits 2 x poll, doubling with each retry, at most this.
-  std::chrono::milliseconds max_backoff = std::chrono::seconds(60);
-};
-
-enum class ConvergeOutcome { kInSync, kBlocked, kTimeout, kError };
-
 //! What happened to one step, for progress lines.
 struct StepReport {
   int number = 0;  //!< 1-based
@@ -33,6 +20,22 @@ struct StepReport {
   bool conflict = false;              //!< failed on a stale version: re-observed and re-planned
   int retry = 0;  //!< 0, or how many times this same step was applied just before (backoff)
 };
+
+struct ConvergeOptions {
+  std::chrono::milliseconds timeout = std::chrono::minutes(10);
+  //! How often to look again while something the plan waits for (a rollout, a join) settles.
+  std::chrono::milliseconds poll = std::chrono::milliseconds(500);
+  //! Version conflicts in a row before giving up (each one re-observes first).
+  int max_conflicts = 10;
+  //! A step planned again right after it was applied did not take (a rebalance that failed):
+  //! before it is retried the loop waits 2 x poll, doubling with each retry, at most this.
+  std::chrono::milliseconds max_backoff = std::chrono::seconds(60);
+  //! Called just before a step's write is sent (number, total and step set), so a terminal can
+  //! show the step while it runs; on_step reports how it ended.
+  std::function<void(const StepReport&)> on_start;
+};
+
+enum class ConvergeOutcome { kInSync, kBlocked, kTimeout, kError };
 
 struct ConvergeResult {
   ConvergeOutcome outcome = ConvergeOutcome::kError;

@@ -1,6 +1,7 @@
 // `swarm-operator apply FILE`: converge step by step, printing progress.
 #include <unistd.h>
 
+#include <iostream>
 #include <optional>
 #include <thread>
 
@@ -22,13 +23,21 @@ int run_plan(const po::variables_map& options, Streams& io);
 
 namespace {
 
-void print_step(const controller::StepReport& report, std::ostream& out) {
+void print_headline(const controller::StepReport& report, std::ostream& out) {
   out << '[' << report.number << '/' << report.total << "] "
       << controller::step_headline(report.step);
   if (report.retry > 0) {
     out << " (retry " << report.retry << ", after a backoff: it did not take)";
   }
   out << " ... ";
+}
+
+//! How the step ended. On a terminal the headline was printed when the step started (so a slow
+//! step shows what it waits for); elsewhere each step is one whole line.
+void print_step(const controller::StepReport& report, bool headline_shown, std::ostream& out) {
+  if (!headline_shown) {
+    print_headline(report, out);
+  }
   if (!report.error) {
     out << "done in " << report.took.count() << " ms\n";
   } else if (report.conflict) {
@@ -90,9 +99,16 @@ int run_apply(const po::variables_map& options, Streams& io) {
   // counters) for the whole loop.
   controller::ConvergeOptions converge_options;
   converge_options.timeout = *timeout;
+  const bool terminal = &io.out == &std::cout && isatty(STDOUT_FILENO) == 1;
+  if (terminal) {
+    converge_options.on_start = [&](const controller::StepReport& report) {
+      print_headline(report, io.out);
+      io.out.flush();
+    };
+  }
   const auto result = controller::converge(
       *desired, cluster, converge_options,
-      [&](const controller::StepReport& report) { print_step(report, io.out); },
+      [&](const controller::StepReport& report) { print_step(report, terminal, io.out); },
       [](std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); });
 
   std::string writes = std::to_string(counted.writes()) + " to the manager";
