@@ -83,10 +83,7 @@ model::Expected<model::Unit> apply_couchbase_step(const CouchbaseStep& step,
                                                   clients::CouchbaseClient& couchbase) {
   auto result = std::visit(StepSender{docker, couchbase}, step.operation);
   if (!result) {
-    model::Error error = result.error();
-    error.message = std::string(kCouchbase) + " " + step.description.action + " " +
-                    step.description.kind + " " + step.description.object + ": " + error.message;
-    return error;
+    return step_error(step.description, result.error());
   }
   return result;
 }

@@ -55,10 +55,7 @@ model::Expected<model::Unit> apply_rabbitmq_step(const RabbitStep& step,
   };
   auto result = std::visit(Visitor{docker, rabbit}, step.operation);
   if (!result) {
-    model::Error error = result.error();
-    error.message = std::string(kRabbitmq) + " " + step.description.action + " " +
-                    step.description.kind + " " + step.description.object + ": " + error.message;
-    return error;
+    return step_error(step.description, result.error());
   }
   return result;
 }

@@ -17,4 +17,10 @@ model::PlanReport SwarmPlan::report() const {
   return report_of(reconciler, *this);
 }
 
+model::Error step_error(const model::StepDescription& step, model::Error error) {
+  error.message = step.reconciler + " " + step.action + " " + step.kind + " " + step.object + ": " +
+                  error.message;
+  return error;
+}
+
 }  // namespace swarmop::reconcilers

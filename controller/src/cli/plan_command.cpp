@@ -15,7 +15,9 @@
 #include "report/plan_outcome.hpp"
 #include "snapshot/redaction.hpp"
 #include "snapshot/snapshot_file.hpp"
+#include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/couchbase_planner.hpp"
+#include "swarmop/reconcilers/rabbitmq_io.hpp"
 #include "swarmop/reconcilers/rabbitmq_planner.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
 
@@ -84,7 +86,21 @@ std::optional<Observed> observe(const po::variables_map& options, model::Desired
            << '\n';
     return std::nullopt;
   }
-  return Observed{std::move(*observed), false, std::nullopt, std::nullopt};
+  Observed out{std::move(*observed), false, std::nullopt, std::nullopt};
+  auto couchbase = connect_couchbase(options, desired);
+  auto rabbit = connect_rabbitmq(options, desired);
+  if (!couchbase || !rabbit) {
+    io.err << "swarm-operator plan: " << (couchbase ? rabbit.error() : couchbase.error()).describe()
+           << '\n';
+    return std::nullopt;
+  }
+  if (*couchbase) {
+    out.couchbase = reconcilers::observe_couchbase(**couchbase);
+  }
+  if (*rabbit) {
+    out.rabbitmq = reconcilers::observe_rabbitmq(**rabbit, desired.rabbitmq->ha_policy.vhost);
+  }
+  return out;
 }
 
 // A snapshot taken without a data store's section: an offline plan says so rather than guess.
@@ -125,42 +141,29 @@ int run_plan(const po::variables_map& options, Streams& io) {
   for (const auto& plan : reconcilers::plan_swarm(*desired, observed->swarm)) {
     reports.push_back(plan.report());
   }
+  // A data store is planned from what was observed of it: live through its client, or the
+  // snapshot's section. Without either, the report says why it was not checked.
   if (desired->couchbase) {
-    if (observed->couchbase) {
-      reports.push_back(
-          reconcilers::plan_couchbase(*desired, observed->swarm, *observed->couchbase).report());
-    } else if (observed->offline) {
-      reports.push_back(not_in_snapshot(reconcilers::kCouchbase,
-                                        "the snapshot holds no Couchbase state (take it with the "
-                                        "file and Couchbase endpoints): the topology, "
-                                        "buckets and failover are not checked by an offline "
-                                        "plan"));
-    } else {
-      auto client = connect_couchbase(options, *desired);
-      if (!client) {
-        io.err << "swarm-operator plan: " << client.error().describe() << '\n';
-        return 1;
-      }
-      reports.push_back(controller::couchbase_report(*desired, observed->swarm, client->get()));
-    }
+    reports.push_back(
+        observed->couchbase
+            ? reconcilers::plan_couchbase(*desired, observed->swarm, *observed->couchbase).report()
+        : observed->offline
+            ? not_in_snapshot(reconcilers::kCouchbase,
+                              "the snapshot holds no Couchbase state (take it with the file and "
+                              "Couchbase endpoints): the topology, buckets and failover are not "
+                              "checked by an offline plan")
+            : controller::couchbase_report(*desired, observed->swarm, nullptr));
   }
   if (desired->rabbitmq) {
-    if (observed->rabbitmq) {
-      reports.push_back(
-          reconcilers::plan_rabbitmq(*desired, observed->swarm, *observed->rabbitmq).report());
-    } else if (observed->offline) {
-      reports.push_back(not_in_snapshot(reconcilers::kRabbitmq,
-                                        "the snapshot holds no RabbitMQ state (take it with the "
-                                        "file and RabbitMQ endpoints): the HA policy and "
-                                        "mirrors are not checked by an offline plan"));
-    } else {
-      auto client = connect_rabbitmq(options, *desired);
-      if (!client) {
-        io.err << "swarm-operator plan: " << client.error().describe() << '\n';
-        return 1;
-      }
-      reports.push_back(controller::rabbitmq_report(*desired, observed->swarm, client->get()));
-    }
+    reports.push_back(
+        observed->rabbitmq
+            ? reconcilers::plan_rabbitmq(*desired, observed->swarm, *observed->rabbitmq).report()
+        : observed->offline
+            ? not_in_snapshot(reconcilers::kRabbitmq,
+                              "the snapshot holds no RabbitMQ state (take it with the file and "
+                              "RabbitMQ endpoints): the HA policy and mirrors are not checked by "
+                              "an offline plan")
+            : controller::rabbitmq_report(*desired, observed->swarm, nullptr));
   }
   switch (*format) {
     case Format::kText:

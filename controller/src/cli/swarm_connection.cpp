@@ -77,40 +77,71 @@ std::optional<std::string> flag_or_environment(const boost::program_options::var
 
 }  // namespace
 
-model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
-    const boost::program_options::variables_map& options, const model::DesiredState& desired) {
-  if (!desired.rabbitmq) {
-    return clients::RabbitClientPtr{};
-  }
-  std::vector<std::string> urls = desired.rabbitmq->endpoints;
-  if (auto given = flag_or_environment(options, "rabbitmq", "SWARM_OPERATOR_RABBITMQ")) {
+namespace {
+
+//! Where a data store is and who to be there: endpoints from the flag, else the environment
+//! variable, else the file; credentials likewise. No endpoints: nullopt (not observed).
+struct DataStoreAccess {
+  std::vector<clients::Endpoint> endpoints;
+  std::optional<clients::BasicAuth> auth;
+};
+
+model::Expected<std::optional<DataStoreAccess>> data_store_access(
+    const boost::program_options::variables_map& options, const std::string& name,
+    const std::string& variable, const std::vector<std::string>& file_endpoints,
+    const std::optional<model::Credentials>& file_credentials) {
+  std::vector<std::string> urls = file_endpoints;
+  if (auto given = flag_or_environment(options, name.c_str(), variable.c_str())) {
     urls = split_commas(*given);
   }
   if (urls.empty()) {
-    return clients::RabbitClientPtr{};
+    return std::optional<DataStoreAccess>{};
   }
-  std::optional<clients::BasicAuth> auth;
-  if (auto file = flag_or_environment(options, "rabbitmq-credentials",
-                                      "SWARM_OPERATOR_RABBITMQ_CREDENTIALS")) {
+  DataStoreAccess access;
+  const std::string credentials_flag = name + "-credentials";
+  const std::string credentials_variable = variable + "_CREDENTIALS";
+  if (auto file =
+          flag_or_environment(options, credentials_flag.c_str(), credentials_variable.c_str())) {
     auto loaded = clients::load_credentials_file(*file);
     if (!loaded) {
       return loaded.error();
     }
-    auth = std::move(*loaded);
-  } else if (desired.rabbitmq->credentials) {
-    auto loaded = clients::load_credentials(*desired.rabbitmq->credentials);
+    access.auth = std::move(*loaded);
+  } else if (file_credentials) {
+    auto loaded = clients::load_credentials(*file_credentials);
     if (!loaded) {
       return loaded.error();
     }
-    auth = std::move(*loaded);
+    access.auth = std::move(*loaded);
   }
-  std::vector<std::unique_ptr<clients::HttpTransport>> transports;
   for (const auto& url : urls) {
     auto endpoint = clients::parse_http_url(url);
     if (!endpoint) {
       return endpoint.error();
     }
-    transports.push_back(std::make_unique<clients::CurlTransport>(*endpoint, auth));
+    access.endpoints.push_back(std::move(*endpoint));
+  }
+  return std::optional<DataStoreAccess>(std::move(access));
+}
+
+}  // namespace
+
+model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
+    const boost::program_options::variables_map& options, const model::DesiredState& desired) {
+  if (!desired.rabbitmq) {
+    return clients::RabbitClientPtr{};
+  }
+  auto access = data_store_access(options, "rabbitmq", "SWARM_OPERATOR_RABBITMQ",
+                                  desired.rabbitmq->endpoints, desired.rabbitmq->credentials);
+  if (!access) {
+    return access.error();
+  }
+  if (!*access) {
+    return clients::RabbitClientPtr{};
+  }
+  std::vector<std::unique_ptr<clients::HttpTransport>> transports;
+  for (const auto& endpoint : (*access)->endpoints) {
+    transports.push_back(std::make_unique<clients::CurlTransport>(endpoint, (*access)->auth));
   }
   return clients::RabbitClientPtr(
       std::make_unique<clients::RabbitHttpClient>(std::move(transports)));
@@ -121,28 +152,15 @@ model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
   if (!desired.couchbase) {
     return clients::CouchbaseClientPtr{};
   }
-  std::vector<std::string> urls = desired.couchbase->endpoints;
-  if (auto given = flag_or_environment(options, "couchbase", "SWARM_OPERATOR_COUCHBASE")) {
-    urls = split_commas(*given);
+  auto access = data_store_access(options, "couchbase", "SWARM_OPERATOR_COUCHBASE",
+                                  desired.couchbase->endpoints, desired.couchbase->credentials);
+  if (!access) {
+    return access.error();
   }
-  if (urls.empty()) {
+  if (!*access) {
     return clients::CouchbaseClientPtr{};
   }
-  std::optional<clients::BasicAuth> auth;
-  if (auto file = flag_or_environment(options, "couchbase-credentials",
-                                      "SWARM_OPERATOR_COUCHBASE_CREDENTIALS")) {
-    auto loaded = clients::load_credentials_file(*file);
-    if (!loaded) {
-      return loaded.error();
-    }
-    auth = std::move(*loaded);
-  } else if (desired.couchbase->credentials) {
-    auto loaded = clients::load_credentials(*desired.couchbase->credentials);
-    if (!loaded) {
-      return loaded.error();
-    }
-    auth = std::move(*loaded);
-  } else {
+  if (!(*access)->auth) {
     model::Error error;
     error.code = model::ErrorCode::kInvalid;
     error.message =
@@ -150,15 +168,8 @@ model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
         "SWARM_OPERATOR_COUCHBASE_CREDENTIALS or spec.couchbase.credentials";
     return error;
   }
-  std::vector<clients::Endpoint> endpoints;
-  for (const auto& url : urls) {
-    auto endpoint = clients::parse_http_url(url);
-    if (!endpoint) {
-      return endpoint.error();
-    }
-    endpoints.push_back(std::move(*endpoint));
-  }
-  return clients::CouchbaseClientPtr(clients::CouchbaseHttpClient::over_curl(endpoints, *auth));
+  return clients::CouchbaseClientPtr(
+      clients::CouchbaseHttpClient::over_curl((*access)->endpoints, *(*access)->auth));
 }
 
 }  // namespace swarmop::cli

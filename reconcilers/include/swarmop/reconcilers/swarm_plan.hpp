@@ -6,6 +6,7 @@
 #include <variant>
 #include <vector>
 
+#include "swarmop/model/error.hpp"
 #include "swarmop/model/plan.hpp"
 
 namespace swarmop::reconcilers {
@@ -43,6 +44,10 @@ struct RemoveNode {
 };
 
 using SwarmOperation = std::variant<NodeUpdate, ServiceUpdate, JoinNode, LeaveSwarm, RemoveNode>;
+
+//! A failed step's error, its message prefixed with what was attempted ("couchbase rebalance
+//! cluster couchbase: ...").
+model::Error step_error(const model::StepDescription& step, model::Error error);
 
 //! A step description for `reconciler`: the planners' shared shorthand.
 model::StepDescription describe_step(std::string reconciler, std::string action, std::string kind,
