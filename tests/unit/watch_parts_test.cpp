@@ -1,11 +1,13 @@
 // The watch controller's parts that need no cluster: the work queue, the desired-state source,
 // the status board and the listen-address check.
+#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 
 #include "watch/desired_source.hpp"
+#include "watch/file_watch.hpp"
 #include "watch/http_endpoints.hpp"
 #include "watch/status_board.hpp"
 #include "watch/work_queue.hpp"
@@ -209,6 +211,59 @@ TEST_CASE("only loopback addresses are served without an explicit flag", "[watch
   CHECK_FALSE(watch::is_loopback_listen("0.0.0.0:9180"));
   CHECK_FALSE(watch::is_loopback_listen("10.0.0.5:9180"));
   CHECK_FALSE(watch::is_loopback_listen("127.0.0.1"));
+}
+
+}  // namespace swarmop::testing
+
+namespace swarmop::testing {
+
+//! Runs the loop until `done` or a deadline; true when done.
+template <class Done>
+bool run_until(boost::asio::io_context& loop, Done done, std::chrono::milliseconds deadline = 5s) {
+  const auto until = std::chrono::steady_clock::now() + deadline;
+  while (!done() && std::chrono::steady_clock::now() < until) {
+    loop.run_for(10ms);
+  }
+  return done();
+}
+
+TEST_CASE("file watch: a rename over the file and a git-sync symlink swap are both seen",
+          "[watch]") {
+  namespace fs = std::filesystem;
+  TempFile temp;  // temp.dir holds the checkouts and the link
+  const fs::path first = temp.dir / "rev1";
+  const fs::path second = temp.dir / "rev2";
+  fs::create_directories(first);
+  fs::create_directories(second);
+  std::ofstream(first / "cluster.yaml") << cluster_file("a");
+  std::ofstream(second / "cluster.yaml") << cluster_file("b");
+  fs::create_directory_symlink(first, temp.dir / "current");
+  const std::string watched = (temp.dir / "current" / "cluster.yaml").string();
+
+  boost::asio::io_context loop;
+  int changes = 0;
+  watch::FileWatch file_watch(loop, watched, 20ms, [&] { ++changes; });
+  REQUIRE(file_watch.start());
+
+  SECTION("a new file renamed over it, as git checkout does") {
+    std::ofstream(first / ".cluster.yaml.tmp") << cluster_file("c");
+    fs::rename(first / ".cluster.yaml.tmp", first / "cluster.yaml");
+    CHECK(run_until(loop, [&] { return changes >= 1; }));
+  }
+  SECTION("the directory link swapped to a new checkout, as git-sync does") {
+    fs::create_directory_symlink(second, temp.dir / ".current.tmp");
+    fs::rename(temp.dir / ".current.tmp", temp.dir / "current");
+    REQUIRE(run_until(loop, [&] { return changes >= 1; }));
+    watch::DesiredSource source(watched);
+    REQUIRE(source.reload());
+    CHECK(source.current()->swarm.nodes.at(0).labels.at("zone") == "b");
+    // The watch follows the link: a later change in the new checkout is seen too.
+    const int before = changes;
+    std::ofstream(second / ".cluster.yaml.tmp") << cluster_file("d");
+    fs::rename(second / ".cluster.yaml.tmp", second / "cluster.yaml");
+    CHECK(run_until(loop, [&] { return changes > before; }));
+  }
+  file_watch.stop();
 }
 
 }  // namespace swarmop::testing
