@@ -256,6 +256,9 @@ TEST_CASE("API errors back off, then the controller recovers", "[watch]") {
   CHECK(swarm.cluster.faults().hits(rule) == 20);
   const std::string metrics = running->metrics();
   CHECK(metrics.find("swarmop_pass_errors_total{reconciler=") != std::string::npos);
+  // Each failed call is counted by target and status (the client tried every read 3 times).
+  CHECK(metrics.find("swarmop_api_errors_total{target=\"docker\",status=\"500\"} ") !=
+        std::string::npos);
   CHECK(eventually([&] {
     const auto status = running->status();
     return running->reconciler(status, "labels").at("lastError").is_null();

@@ -176,12 +176,15 @@ struct Controller::Impl {
 
   void publish_api_counts() {
     std::map<std::string, ApiCounts> counts;
-    counts["docker"] = {counted_docker.reads(), counted_docker.writes()};
+    counts["docker"] = {counted_docker.reads(), counted_docker.writes(),
+                        counted_docker.errors_by_status()};
     if (counted_couchbase) {
-      counts["couchbase"] = {counted_couchbase->reads(), counted_couchbase->writes()};
+      counts["couchbase"] = {counted_couchbase->reads(), counted_couchbase->writes(),
+                             counted_couchbase->errors_by_status()};
     }
     if (counted_rabbit) {
-      counts["rabbitmq"] = {counted_rabbit->reads(), counted_rabbit->writes()};
+      counts["rabbitmq"] = {counted_rabbit->reads(), counted_rabbit->writes(),
+                            counted_rabbit->errors_by_status()};
     }
     board.set_api_counts(counts);
   }

@@ -285,6 +285,15 @@ std::string StatusBoard::metrics_text() const {
         << "swarmop_api_requests_total{target=\"" << target << "\",kind=\"write\"} "
         << counts.writes << '\n';
   }
+  out << "# HELP swarmop_api_errors_total Failed API calls by target and HTTP status (0: no "
+         "response).\n"
+         "# TYPE swarmop_api_errors_total counter\n";
+  for (const auto& [target, counts] : api_) {
+    for (const auto& [status, count] : counts.errors_by_status) {
+      out << "swarmop_api_errors_total{target=\"" << target << "\",status=\"" << status << "\"} "
+          << count << '\n';
+    }
+  }
   out << "# HELP swarmop_seconds_since_last_success Time since a reconciler's last good pass.\n"
          "# TYPE swarmop_seconds_since_last_success gauge\n";
   for (const auto& name : order_) {

@@ -40,6 +40,7 @@ struct Condition {
 struct ApiCounts {
   std::uint64_t reads = 0;
   std::uint64_t writes = 0;
+  std::map<int, std::uint64_t> errors_by_status;  //!< 0: no response came back
 };
 
 //! What `/status` and `/metrics` serve, fed by the controller after every pass. Keeps *sync*
