@@ -268,11 +268,12 @@ std::string scalar_to_string(const MarkedNode& node) {
   }
 }
 
-//! The manual's gui recommendation ("Restricting the Number of Replicas") for what a declared
-//! gui service leaves unset: one replica per core node (the listed nodes labelled
-//! types=master), at most one per node, on node.labels.types == master. gui publishes its ports
-//! in host mode, so each core node behind the load balancer needs its own. Without any core
-//! node the file's gui stays as written.
+//! The manual's gui recommendation ("Restricting the Number of Replicas") for a declared gui
+//! whose placement the file leaves to the operator (no replicas, maxReplicasPerNode,
+//! constraints or spread): one replica per core node (the listed nodes labelled types=master),
+//! at most one per node, on node.labels.types == master. gui publishes its ports in host mode,
+//! so each core node behind the load balancer needs its own. A file that places gui itself is
+//! taken as written, and so is one without any core node.
 static void apply_gui_defaults(DesiredState& out) {
   const auto gui = out.services.find("gui");
   if (gui == out.services.end()) {
@@ -287,15 +288,12 @@ static void apply_gui_defaults(DesiredState& out) {
     return;
   }
   ServiceSpec& service = gui->second;
-  if (!service.replicas) {
-    service.replicas = core_nodes;
+  if (service.replicas || service.max_replicas_per_node || service.constraints || service.spread) {
+    return;
   }
-  if (!service.max_replicas_per_node) {
-    service.max_replicas_per_node = 1;
-  }
-  if (!service.constraints) {
-    service.constraints = std::vector<Constraint>{*parse_constraint("node.labels.types == master")};
-  }
+  service.replicas = core_nodes;
+  service.max_replicas_per_node = 1;
+  service.constraints = std::vector<Constraint>{*parse_constraint("node.labels.types == master")};
 }
 
 DesiredState decode_document(const MarkedNode& root) {

@@ -197,7 +197,7 @@ TEST_CASE("watch converges, then follows the file when git renames a new one ove
   CHECK(running->exit_code == 0);
 }
 
-TEST_CASE("a file that stops validating changes nothing; the status says where", "[watch]") {
+TEST_CASE("a file that stops validating changes nothing, and the status says where", "[watch]") {
   WatchedSwarm swarm;
   auto running = swarm.start("controller-a");
   REQUIRE(eventually([&] { return swarm.zone_of("node2") == "a"; }));

@@ -118,7 +118,7 @@ TEST_CASE("a directory is not a document", "[unit][loader]") {
   CHECK(doc.diagnostics[0].message.find("cannot") == 0);
 }
 
-TEST_CASE("a declared gui gets the manual's one-per-core-node placement for what it leaves unset",
+TEST_CASE("a declared gui whose placement the file leaves open gets one per core node",
           "[unit][loader]") {
   const std::string nodes =
       "spec:\n"
@@ -139,15 +139,15 @@ TEST_CASE("a declared gui gets the manual's one-per-core-node placement for what
     CHECK(gui.constraints->size() == 1);
     CHECK(gui.constraints->front().to_string() == "node.labels.types == master");
   }
-  SECTION("what the file sets wins") {
+  SECTION("a file that places gui itself is taken as written") {
     auto loaded = load_document_text(
-        std::string(kHeader) + nodes + "  services:\n    gui: {replicas: 2, constraints: []}\n",
+        std::string(kHeader) + nodes + "  services:\n    gui: {replicas: 2, spread: true}\n",
         "gui.yaml");
     REQUIRE(loaded.ok());
     const auto& gui = loaded.state->services.at("gui");
     CHECK(gui.replicas == 2u);
-    CHECK(gui.max_replicas_per_node == 1u);
-    CHECK(gui.constraints->empty());
+    CHECK_FALSE(gui.max_replicas_per_node);
+    CHECK_FALSE(gui.constraints);
   }
   SECTION("no core node: gui stays as written, and other services get nothing") {
     auto loaded = load_document_text(std::string(kHeader) +

@@ -56,7 +56,8 @@ std::string cluster_file(const std::string& label) {
 
 }  // namespace
 
-TEST_CASE("work queue: a trigger makes a pass due; one pass per reconciler at a time", "[watch]") {
+TEST_CASE("work queue: a trigger makes a pass due, and one pass per reconciler runs at a time",
+          "[watch]") {
   auto queue = queue_with();
   const auto t0 = Clock::now();
   CHECK(queue.take_due(t0).empty());
