@@ -10,29 +10,12 @@ namespace swarmop::controller {
 
 namespace {
 
-//! A data store's report when no client was given: the reconciler cannot observe.
-model::PlanReport cannot_observe(const char* reconciler, const std::string& how) {
-  model::PlanReport report;
-  report.reconciler = reconciler;
-  report.blocked.push_back(
-      {reconcilers::describe_step(reconciler, "observe", "cluster", reconciler, ""),
-       "no " + how + " given: this reconciler cannot check the cluster"});
-  return report;
-}
-
-ReconcilerPlan unobservable(const char* reconciler, const std::string& how) {
+ReconcilerPlan unobservable(const std::string& reconciler) {
   ReconcilerPlan plan;
-  plan.report = cannot_observe(reconciler, how);
+  plan.report = unobserved_report(reconciler);
   plan.blocked = true;
   return plan;
 }
-
-const std::string kRabbitHow =
-    "RabbitMQ management endpoint (--rabbitmq, SWARM_OPERATOR_RABBITMQ or "
-    "spec.rabbitmq.endpoints)";
-const std::string kCouchbaseHow =
-    "Couchbase admin endpoint (--couchbase, SWARM_OPERATOR_COUCHBASE or "
-    "spec.couchbase.endpoints)";
 
 //! Any reconciler's plan in the common shape; its first step applied through `apply`.
 template <class Plan, class Step>
@@ -53,30 +36,19 @@ ReconcilerPlan plan_of(Plan plan, model::PlanReport report,
 
 }  // namespace
 
-model::PlanReport rabbitmq_report(const model::DesiredState& desired,
-                                  const reconcilers::SwarmObservation& swarm,
-                                  clients::RabbitClient* rabbit) {
-  if (!desired.rabbitmq) {
-    return {};
-  }
-  if (rabbit == nullptr) {
-    return cannot_observe(reconcilers::kRabbitmq, kRabbitHow);
-  }
-  const auto observed = reconcilers::observe_rabbitmq(*rabbit, desired.rabbitmq->ha_policy.vhost);
-  return reconcilers::plan_rabbitmq(desired, swarm, observed).report();
-}
-
-model::PlanReport couchbase_report(const model::DesiredState& desired,
-                                   const reconcilers::SwarmObservation& swarm,
-                                   clients::CouchbaseClient* couchbase) {
-  if (!desired.couchbase) {
-    return {};
-  }
-  if (couchbase == nullptr) {
-    return cannot_observe(reconcilers::kCouchbase, kCouchbaseHow);
-  }
-  const auto observed = reconcilers::observe_couchbase(*couchbase);
-  return reconcilers::plan_couchbase(desired, swarm, observed).report();
+model::PlanReport unobserved_report(const std::string& reconciler) {
+  const std::string how =
+      reconciler == reconcilers::kCouchbase
+          ? "Couchbase admin endpoint (--couchbase, SWARM_OPERATOR_COUCHBASE or "
+            "spec.couchbase.endpoints)"
+          : "RabbitMQ management endpoint (--rabbitmq, SWARM_OPERATOR_RABBITMQ or "
+            "spec.rabbitmq.endpoints)";
+  model::PlanReport report;
+  report.reconciler = reconciler;
+  report.blocked.push_back(
+      {reconcilers::describe_step(reconciler, "observe", "cluster", reconciler, ""),
+       "no " + how + " given: this reconciler cannot check the cluster"});
+  return report;
 }
 
 const std::vector<std::string>& reconciler_names() {
@@ -108,7 +80,7 @@ std::vector<ReconcilerPlan> plan_reconcilers(
   }
   if (desired.couchbase && wanted(reconcilers::kCouchbase)) {
     if (clients.couchbase == nullptr) {
-      out.push_back(unobservable(reconcilers::kCouchbase, kCouchbaseHow));
+      out.push_back(unobservable(reconcilers::kCouchbase));
     } else {
       auto plan = reconcilers::plan_couchbase(desired, *swarm,
                                               reconcilers::observe_couchbase(*clients.couchbase));
@@ -122,7 +94,7 @@ std::vector<ReconcilerPlan> plan_reconcilers(
   }
   if (desired.rabbitmq && wanted(reconcilers::kRabbitmq)) {
     if (clients.rabbit == nullptr) {
-      out.push_back(unobservable(reconcilers::kRabbitmq, kRabbitHow));
+      out.push_back(unobservable(reconcilers::kRabbitmq));
     } else {
       auto plan = reconcilers::plan_rabbitmq(
           desired, *swarm,

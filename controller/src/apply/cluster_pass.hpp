@@ -58,17 +58,9 @@ std::vector<ReconcilerPlan> plan_reconcilers(
     std::shared_ptr<const reconcilers::SwarmObservation> swarm,
     const std::optional<std::string>& only = std::nullopt);
 
-//! The RabbitMQ reconciler's report from a swarm observation: observes the management API
-//! through `rabbit`, or, without a client, says it cannot check (a blocked step). Empty
-//! reconciler name when the file has no rabbitmq section.
-model::PlanReport rabbitmq_report(const model::DesiredState& desired,
-                                  const reconcilers::SwarmObservation& swarm,
-                                  clients::RabbitClient* rabbit);
-
-//! The Couchbase reconciler's report, the same way (five reads through `couchbase`).
-model::PlanReport couchbase_report(const model::DesiredState& desired,
-                                   const reconcilers::SwarmObservation& swarm,
-                                   clients::CouchbaseClient* couchbase);
+//! The report of a data-store reconciler (couchbase or rabbitmq) that has no client: a blocked
+//! "observe" step saying which endpoint to give.
+model::PlanReport unobserved_report(const std::string& reconciler);
 
 //! Observes (one list per kind for the swarm; five reads for Couchbase, four for RabbitMQ), plans
 //! every reconciler, and picks the first step in reconciler order. A RabbitMQ that does not answer

@@ -152,7 +152,7 @@ int run_plan(const po::variables_map& options, Streams& io) {
                               "the snapshot holds no Couchbase state (take it with the file and "
                               "Couchbase endpoints): the topology, buckets and failover are not "
                               "checked by an offline plan")
-            : controller::couchbase_report(*desired, observed->swarm, nullptr));
+            : controller::unobserved_report(reconcilers::kCouchbase));
   }
   if (desired->rabbitmq) {
     reports.push_back(
@@ -163,7 +163,7 @@ int run_plan(const po::variables_map& options, Streams& io) {
                               "the snapshot holds no RabbitMQ state (take it with the file and "
                               "RabbitMQ endpoints): the HA policy and mirrors are not checked by "
                               "an offline plan")
-            : controller::rabbitmq_report(*desired, observed->swarm, nullptr));
+            : controller::unobserved_report(reconcilers::kRabbitmq));
   }
   switch (*format) {
     case Format::kText:
