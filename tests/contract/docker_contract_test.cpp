@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "cluster_under_test.hpp"
+#include "support/expected_printer.hpp"
 #include "swarmop/clients/docker_event_watcher.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/docker_spec_edit.hpp"

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "rabbit_cluster_under_test.hpp"
+#include "support/expected_printer.hpp"
 #include "swarmop/clients/rabbitmq_http_client.hpp"
 
 using namespace swarmop;

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "rabbit_cluster_under_test.hpp"
+#include "support/expected_printer.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 
 using namespace swarmop;

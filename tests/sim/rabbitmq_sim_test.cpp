@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 
+#include "support/expected_printer.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/endpoint.hpp"
 #include "swarmop/clients/rabbitmq_http_client.hpp"

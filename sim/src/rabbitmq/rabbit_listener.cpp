@@ -99,8 +99,12 @@ void RabbitListener::set_open(bool open_now) {
 
 void RabbitListener::open() {
   server_ = std::make_unique<httplib::Server>();
-  // No idle keep-alive: a closing port must not wait for idle connections (clients reconnect).
-  server_->set_keep_alive_timeout(0);
+  // One request per connection, so a closing port never waits on idle keep-alive connections
+  // (clients reconnect). The timeout still matters: httplib waits that long for a new
+  // connection's first request, and with 0 a request arriving a few milliseconds after the
+  // connect on a loaded machine was dropped unanswered ("Empty reply from server").
+  server_->set_keep_alive_max_count(1);
+  server_->set_keep_alive_timeout(2);
   server_->set_tcp_nodelay(true);  // else a response body waits for a delayed ACK
   server_->new_task_queue = [] { return new httplib::ThreadPool(8); };
   server_->set_pre_routing_handler(

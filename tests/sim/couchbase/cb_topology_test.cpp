@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "cb_fixture.hpp"
+#include "support/expected_printer.hpp"
 
 using namespace swarmop;
 using namespace swarmop::sim::couchbase;
