@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "json_fields.hpp"
+#include "swarmop/clients/docker_time.hpp"
 
 namespace swarmop::clients::docker_json {
 
@@ -89,6 +90,7 @@ model::Expected<EngineInfo> decode_info(const json::value& value) {
   out.local_node_state = f::string(swarm, "LocalNodeState");
   out.control_available = f::boolean(swarm, "ControlAvailable");
   out.error = f::string(swarm, "Error");
+  out.system_time = parse_docker_time(f::string(object, "SystemTime"));
   if (const auto* managers = f::array(swarm, "RemoteManagers")) {
     for (const auto& manager : *managers) {
       if (manager.is_object()) {
@@ -226,6 +228,7 @@ model::Expected<std::vector<DockerTask>> decode_tasks(const json::value& value) 
         out.message = f::string(status, "Message");
         out.err = f::string(status, "Err");
         out.force_update = f::unsigned_integer(f::object(object, "Spec"), "ForceUpdate");
+        out.status_time = parse_docker_time(f::string(status, "Timestamp"));
         return out;
       });
 }

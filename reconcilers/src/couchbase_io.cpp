@@ -4,7 +4,9 @@
 
 namespace swarmop::reconcilers {
 
-CouchbaseObservation observe_couchbase(clients::CouchbaseClient& couchbase) {
+CouchbaseObservation observe_couchbase(clients::CouchbaseClient& couchbase,
+                                       clients::DockerClient& docker,
+                                       const model::DesiredState& desired) {
   CouchbaseObservation out;
   auto cluster = couchbase.cluster();
   if (!cluster) {
@@ -28,6 +30,11 @@ CouchbaseObservation observe_couchbase(clients::CouchbaseClient& couchbase) {
   out.tasks = std::move(*tasks);
   out.auto_failover = *auto_failover;
   out.indexes = std::move(*indexes);
+  if (desired.couchbase && out.cluster.nodes.size() < desired.couchbase->nodes.size()) {
+    if (auto info = docker.info()) {
+      out.swarm_clock = info->system_time;
+    }
+  }
   return out;
 }
 

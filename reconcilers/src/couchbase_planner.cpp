@@ -129,6 +129,25 @@ class CouchbasePlanner {
     return !running_tasks_by_node(swarm_, service.id).empty();
   }
 
+  //! How long the service's running task has run, on the swarm's clock; nullopt when the
+  //! clock or the task's start time is unknown (then nothing is decided by time).
+  std::optional<std::int64_t> seconds_running(const clients::DockerService& service) const {
+    if (!cb_.swarm_clock) {
+      return std::nullopt;
+    }
+    std::optional<std::int64_t> latest_start;
+    for (const auto& task : swarm_.tasks) {
+      if (task.service_id == service.id && task.desired_state == "running" &&
+          task.state == "running" && task.status_time) {
+        latest_start = std::max(latest_start.value_or(*task.status_time), *task.status_time);
+      }
+    }
+    if (!latest_start) {
+      return std::nullopt;
+    }
+    return *cb_.swarm_clock - *latest_start;
+  }
+
   std::string name_of(const clients::CouchbaseNode& node) const {
     const auto* listed = listed_for(node);
     return listed != nullptr ? listed->pinned->service : host_part(node.hostname);
@@ -610,13 +629,20 @@ class CouchbasePlanner {
         wait(node.full_name + " has no running task on " + node.pinned->node);
         return;
       }
+      std::string why_add = node.full_name + " runs but is not in the cluster";
       const auto flag = node.service->env.find("AUTO_REBALANCE");
       if (flag != node.service->env.end() && flag->second == "true") {
-        wait(node.pinned->service + " runs and joins by itself (AUTO_REBALANCE=true)");
-        return;
+        const auto running_for = seconds_running(*node.service);
+        if (!running_for || *running_for < kSelfJoinGraceSeconds) {
+          wait(node.pinned->service + " runs and joins by itself (AUTO_REBALANCE=true; added by " +
+               "the operator if it has not joined " + std::to_string(kSelfJoinGraceSeconds) +
+               " s after its start)");
+          return;
+        }
+        why_add = node.full_name + " has run for " + std::to_string(*running_for) +
+                  " s with AUTO_REBALANCE=true without joining by itself";
       }
-      auto step = describe("add-node", "node", node.pinned->service,
-                           node.full_name + " runs but is not in the cluster");
+      auto step = describe("add-node", "node", node.pinned->service, why_add);
       step.changes.push_back({"services", "", join_text(node_services(), ",")});
       disruptive({std::move(step), AddCouchbaseNode{node.hostname, node_services()}});
       return;

@@ -58,7 +58,7 @@ class SimulatedRabbitClusterUnderTest final : public RabbitClusterUnderTest {
     if (!endpoint) {
       throw std::runtime_error(endpoint.error().message);
     }
-    clients::CurlTransport transport(*endpoint, credentials(), std::chrono::seconds(2));
+    clients::CurlTransport transport(*endpoint, credentials(), std::chrono::seconds(10));
     const auto send = [&](const std::string& method, const std::string& path,
                           const std::string& body, std::initializer_list<int> ok) {
       clients::HttpRequest request;

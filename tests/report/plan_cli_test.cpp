@@ -205,6 +205,8 @@ TEST_CASE("a snapshot with Couchbase and RabbitMQ plans the data stores as a liv
   REQUIRE(taken.code == 0);
   const auto snapshot = boost::json::parse(state.read());
   CHECK(snapshot.at("couchbase").at("cluster").at("nodes").as_array().size() == 1);
+  // One node of three: the swarm's clock is kept for the self-join grace.
+  CHECK(snapshot.at("couchbase").at("swarmClock").is_int64());
   CHECK(snapshot.at("rabbitmq").at("nodes").as_array().size() == 1);
   CHECK(state.read().find("password") == std::string::npos);  // no credential reaches it
 

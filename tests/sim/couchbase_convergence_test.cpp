@@ -41,7 +41,9 @@ struct FreshInstall {
   std::unique_ptr<clients::CouchbaseHttpClient> admin;
   model::DesiredState desired = three_node_example();
 
-  FreshInstall() { connect_admin(); }
+  explicit FreshInstall(sim::couchbase::CouchbaseSimOptions options = {}) : sim(3, options) {
+    connect_admin();
+  }
 
   //! A client over every Couchbase node that exists now, primary first.
   void connect_admin() {
@@ -257,6 +259,42 @@ TEST_CASE("a fresh install converges to the three-node example's Couchbase clust
       CHECK_FALSE(node.failed_over());  // neither Couchbase nor the operator failed one over
     }
   }
+}
+
+TEST_CASE("a worker started with AUTO_REBALANCE that never joins is added after three minutes",
+          "[couchbase][converge]") {
+  // Its entrypoint never gets the node in (it would within ~10 s in the simulator by default).
+  sim::couchbase::CouchbaseSimOptions options;
+  options.auto_join_delay = std::chrono::hours(24);
+  FreshInstall fresh(options);
+  std::map<std::string, double> at;  // step -> simulated seconds when it was applied
+  std::vector<std::string> applied;
+  auto result = fresh.converge(applied, [&](const std::string& step) {
+    at[step] = std::chrono::duration<double>(fresh.sim.simulated()).count();
+    if (step == "scale iservices_couchbase-worker") {
+      // Right after its start the plan waits for the container to join by itself.
+      auto report = fresh.couchbase_report();
+      CHECK(report.steps.empty());
+      REQUIRE_FALSE(report.waiting.empty());
+      CHECK(report.waiting.front().find("joins by itself (AUTO_REBALANCE=true; added by the "
+                                        "operator if it has not joined 180 s after its start)") !=
+            std::string::npos);
+    }
+  });
+  INFO(result.error.value_or(model::Error{}).describe());
+  REQUIRE(result.outcome == controller::ConvergeOutcome::kInSync);
+  for (const auto& worker : {"couchbase-worker", "couchbase-worker2"}) {
+    INFO(worker);
+    const std::string scaled = std::string("scale iservices_") + worker;
+    const std::string added = std::string("add-node ") + worker;
+    REQUIRE(at.count(scaled) == 1);
+    REQUIRE(at.count(added) == 1);
+    // Added once it had run the grace (its task starts a moment after the scale), not before.
+    CHECK(at[added] - at[scaled] >= reconcilers::kSelfJoinGraceSeconds);
+    CHECK(at[added] - at[scaled] < reconcilers::kSelfJoinGraceSeconds + 30);
+  }
+  CHECK(fresh.all_active_and_balanced());
+  CHECK(fresh.bucket_replicas() == std::map<std::string, int>{{"content", 2}, {"logs", 2}});
 }
 
 }  // namespace swarmop::testing

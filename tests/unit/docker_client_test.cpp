@@ -6,6 +6,7 @@
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/docker_json.hpp"
 #include "swarmop/clients/docker_spec_edit.hpp"
+#include "swarmop/clients/docker_time.hpp"
 #include "swarmop/clients/endpoint.hpp"
 
 using namespace swarmop;
@@ -86,6 +87,36 @@ TEST_CASE("/info tells a manager from a worker", "[unit][docker]") {
   CHECK_FALSE(worker->control_available);
   CHECK(manager->local_node_state == "active");
   CHECK_FALSE(worker->remote_manager_addrs.empty());
+  // The real engine's clock, read from the sample: 2026-11-25T13:03:38.5921888Z.
+  CHECK(manager->system_time == 1795611818);
+}
+
+TEST_CASE("task timestamps are read as seconds on the swarm's clock", "[unit][docker]") {
+  auto tasks = docker_json::decode_tasks(fixture("get-tasks-gui-running.json"));
+  REQUIRE(tasks);
+  REQUIRE_FALSE(tasks->empty());
+  for (const auto& task : *tasks) {
+    REQUIRE(task.status_time);
+    // The sample was taken on 2026-11-25 between 13:00 and 14:00 UTC.
+    CHECK(*task.status_time >= 1795611600);
+    CHECK(*task.status_time < 1795615200);
+  }
+}
+
+TEST_CASE("Docker timestamps: RFC 3339 with fractions and offsets, nothing else",
+          "[unit][docker]") {
+  CHECK(clients::parse_docker_time("1970-01-01T00:00:00Z") == 0);
+  CHECK(clients::parse_docker_time("2026-11-25T13:03:38.5921888Z") == 1795611818);
+  CHECK(clients::parse_docker_time("2026-11-25T14:03:38.5+01:00") == 1795611818);
+  CHECK(clients::parse_docker_time("2026-11-25T08:33:38-04:30") == 1795611818);
+  // Go's zero time means "never"; malformed text is not a time.
+  CHECK_FALSE(clients::parse_docker_time("0001-01-01T00:00:00Z"));
+  for (const char* bad :
+       {"", "2026-11-25", "2026-11-25T13:03:38", "2026-11-25T13:03:38.Z", "2026-13-25T13:03:38Z",
+        "2026-11-25T13:03:38Zjunk", "2026-11-25 13:03:38Z", "2026-11-25T13:03:38+0100"}) {
+    INFO(bad);
+    CHECK_FALSE(clients::parse_docker_time(bad));
+  }
 }
 
 TEST_CASE("events decode with their attributes", "[unit][docker]") {

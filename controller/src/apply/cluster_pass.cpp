@@ -82,8 +82,9 @@ std::vector<ReconcilerPlan> plan_reconcilers(
     if (clients.couchbase == nullptr) {
       out.push_back(unobservable(reconcilers::kCouchbase));
     } else {
-      auto plan = reconcilers::plan_couchbase(desired, *swarm,
-                                              reconcilers::observe_couchbase(*clients.couchbase));
+      auto plan = reconcilers::plan_couchbase(
+          desired, *swarm,
+          reconcilers::observe_couchbase(*clients.couchbase, clients.docker, desired));
       auto report = plan.report();
       std::function<model::Expected<model::Unit>(const reconcilers::CouchbaseStep&)> apply =
           [&clients](const reconcilers::CouchbaseStep& step) {

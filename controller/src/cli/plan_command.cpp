@@ -95,7 +95,7 @@ std::optional<Observed> observe(const po::variables_map& options, model::Desired
     return std::nullopt;
   }
   if (*couchbase) {
-    out.couchbase = reconcilers::observe_couchbase(**couchbase);
+    out.couchbase = reconcilers::observe_couchbase(**couchbase, *connection->manager, desired);
   }
   if (*rabbit) {
     out.rabbitmq = reconcilers::observe_rabbitmq(**rabbit, desired.rabbitmq->ha_policy.vhost);

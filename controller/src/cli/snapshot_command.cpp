@@ -51,7 +51,7 @@ int run_snapshot(const po::variables_map& options, Streams& io) {
     return 1;
   }
   if (*couchbase) {
-    taken.couchbase = reconcilers::observe_couchbase(**couchbase);
+    taken.couchbase = reconcilers::observe_couchbase(**couchbase, *connection->manager, desired);
   }
   if (*rabbit) {
     taken.rabbitmq = reconcilers::observe_rabbitmq(**rabbit, desired.rabbitmq->ha_policy.vhost);

@@ -203,6 +203,9 @@ json::object couchbase_json(const reconcilers::CouchbaseObservation& observed) {
   out["autoFailover"] = std::move(auto_failover);
   out["indexStatus"] = json::object{{"indexes", std::move(indexes)},
                                     {"warnings", strings(observed.indexes.warnings)}};
+  if (observed.swarm_clock) {
+    out["swarmClock"] = *observed.swarm_clock;
+  }
   return out;
 }
 
@@ -268,6 +271,9 @@ model::Expected<reconcilers::CouchbaseObservation> couchbase_from(const json::va
                                    r.text("status"), static_cast<int>(r.number("progress"))});
   }
   out.indexes.warnings = index_status.list("warnings");
+  if (top.has("swarmClock")) {
+    out.swarm_clock = static_cast<std::int64_t>(top.number("swarmClock"));
+  }
   if (!error.empty()) {
     return bad_section(error);
   }

@@ -7,6 +7,7 @@
 #include "snapshot/data_stores.hpp"
 #include "snapshot/redaction.hpp"
 #include "swarmop/clients/docker_json.hpp"
+#include "swarmop/clients/docker_time.hpp"
 
 namespace swarmop::snapshot {
 
@@ -58,14 +59,17 @@ json::object service_json(const clients::DockerService& service, std::string_vie
 }
 
 json::object task_json(const clients::DockerTask& task) {
-  return json::object{
-      {"ID", task.id},
-      {"ServiceID", task.service_id},
-      {"NodeID", task.node_id},
-      {"Slot", task.slot},
-      {"DesiredState", task.desired_state},
-      {"Status", json::object{{"State", task.state}, {"Message", task.message}, {"Err", task.err}}},
-      {"Spec", json::object{{"ForceUpdate", task.force_update}}}};
+  json::object status{{"State", task.state}, {"Message", task.message}, {"Err", task.err}};
+  if (task.status_time) {
+    status["Timestamp"] = clients::format_docker_time(*task.status_time);
+  }
+  return json::object{{"ID", task.id},
+                      {"ServiceID", task.service_id},
+                      {"NodeID", task.node_id},
+                      {"Slot", task.slot},
+                      {"DesiredState", task.desired_state},
+                      {"Status", std::move(status)},
+                      {"Spec", json::object{{"ForceUpdate", task.force_update}}}};
 }
 
 json::object engine_json(const reconcilers::EngineObservation& engine) {
@@ -224,12 +228,7 @@ std::string new_salt() {
 }
 
 std::string now_rfc3339() {
-  const std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
+  return clients::format_docker_time(static_cast<std::int64_t>(std::time(nullptr)));
 }
 
 }  // namespace swarmop::snapshot

@@ -182,6 +182,27 @@ TEST_CASE("scale-out adds one worker at a time", "[couchbase]") {
     auto plan = cluster.plan();
     CHECK(plan.steps.empty());
     CHECK(waits_for(plan, "joins by itself"));
+
+    // Time is read on the swarm's clock only: the task started at 1000 s.
+    cluster.swarm.tasks.back().status_time = 1000;
+    SECTION("still waiting before the grace, or when the swarm's clock is unknown") {
+      cluster.cb.swarm_clock = 1000 + reconcilers::kSelfJoinGraceSeconds - 1;
+      CHECK(cluster.plan().steps.empty());
+      cluster.cb.swarm_clock.reset();
+      CHECK(cluster.plan().steps.empty());
+    }
+    SECTION("added once it has run the grace without joining") {
+      cluster.cb.swarm_clock = 1000 + reconcilers::kSelfJoinGraceSeconds;
+      plan = cluster.plan();
+      REQUIRE(step_names(plan) == Names{"add-node couchbase-worker"});
+      CHECK(plan.steps[0].description.reason.find("has run for 180 s with AUTO_REBALANCE=true") !=
+            std::string::npos);
+    }
+    SECTION("a restarted task starts the grace again") {
+      cluster.cb.swarm_clock = 1000 + reconcilers::kSelfJoinGraceSeconds + 10;
+      cluster.swarm.tasks.back().status_time = 1100;
+      CHECK(cluster.plan().steps.empty());
+    }
   }
   SECTION("a running worker without AUTO_REBALANCE is added, with the primary's services") {
     cluster.swarm.services[1] = couchbase_service(1, 1);

@@ -29,6 +29,9 @@ struct EngineInfo {
   bool control_available = false;  //!< true on managers
   std::string error;
   std::vector<std::string> remote_manager_addrs;
+  //! The engine's clock (SystemTime), seconds since the epoch: compared with task timestamps,
+  //! which come from the same swarm, rather than with the controller's own clock.
+  std::optional<std::int64_t> system_time;
 };
 
 struct SwarmInfo {
@@ -89,6 +92,9 @@ struct DockerTask {
   std::string message;
   std::string err;
   std::uint64_t force_update = 0;
+  //! When the task entered its current state (Status.Timestamp), seconds since the epoch on
+  //! the managers' clock; nullopt when absent.
+  std::optional<std::int64_t> status_time;
 };
 
 struct TaskFilter {

@@ -8,8 +8,12 @@ namespace swarmop::reconcilers {
 
 //! Five reads whatever the number of nodes and buckets: the cluster, buckets, tasks,
 //! auto-failover settings and index status. A cluster no endpoint answers (or one not
-//! provisioned yet) is an observation too (`unreachable`), not an error.
-CouchbaseObservation observe_couchbase(clients::CouchbaseClient& couchbase);
+//! provisioned yet) is an observation too (`unreachable`), not an error. While the cluster has
+//! fewer nodes than the file lists, one more read: the swarm's clock from the manager's /info
+//! (a failed read leaves it unknown, and the planner then decides nothing by time).
+CouchbaseObservation observe_couchbase(clients::CouchbaseClient& couchbase,
+                                       clients::DockerClient& docker,
+                                       const model::DesiredState& desired);
 
 //! Sends one step. A delta recovery the server refuses (a bucket's replica count changed since
 //! the failover) falls back to a full recovery, and the error says so if that fails too.

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <variant>
@@ -23,7 +24,16 @@ struct CouchbaseObservation {
   std::vector<clients::CouchbaseTask> tasks;
   clients::AutoFailoverSettings auto_failover;
   clients::IndexStatus indexes;
+  //! The swarm's clock (a manager's /info SystemTime, seconds since the epoch), read only while
+  //! the cluster has fewer nodes than the file lists: how long a worker has run without joining
+  //! is measured against it, since task timestamps come from the same clock.
+  std::optional<std::int64_t> swarm_clock;
 };
+
+//! How long a worker started with AUTO_REBALANCE=true may run without joining by itself before
+//! the operator adds it: its entrypoint normally joins within a minute of the container start
+//! (and retries while the cluster cannot take it), so three minutes means it will not.
+inline constexpr std::int64_t kSelfJoinGraceSeconds = 180;
 
 struct AddCouchbaseNode {
   std::string hostname;  //!< the container hostname: couchbase-worker.isnet
