@@ -506,10 +506,27 @@ TEST_CASE("a lost leader is replaced and then marked down", "[contract]") {
         return !after.empty() && after != before;
       },
       cluster().failure_deadline()));
-  // Quorum holds (2 of 3 managers), so the new leader accepts writes.
-  auto worker = node_named(*follower, "node4");
-  REQUIRE(worker);
-  CHECK(follower->update_node(*worker, edit::with_labels(worker->spec, {{"contract.after", "1"}})));
+  // Quorum holds (2 of 3 managers), so the new leader accepts writes. Right after the election
+  // the workers re-register with the new leader and Swarm's own status writes move their
+  // versions, so a write may lose that race ("update out of sequence", a conflict): read the
+  // node again and resend, as the operator does.
+  std::optional<model::Error> last_error;
+  const bool written = wait_until(
+      [&] {
+        auto worker = node_named(*follower, "node4");
+        if (!worker) {
+          return false;
+        }
+        auto updated = follower->update_node(
+            *worker, edit::with_labels(worker->spec, {{"contract.after", "1"}}));
+        if (!updated) {
+          last_error = updated.error();
+        }
+        return static_cast<bool>(updated);
+      },
+      std::chrono::seconds(30));
+  INFO("last refusal: " << (last_error ? last_error->describe() : "none"));
+  CHECK(written);
   // The dead ex-leader is marked down (the real engine takes about 36 s with a 5 s heartbeat).
   CHECK(wait_until([&] { return node_state(*follower, before) == "down"; },
                    cluster().failure_deadline() * 2));
