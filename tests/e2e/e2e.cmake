@@ -22,6 +22,20 @@ if(SWARMOP_REAL_SERVER_TESTS AND SWARMOP_DOCKERD AND swarmop_uid STREQUAL "0")
                    $<TARGET_FILE:swarm-operator>)
   set_tests_properties(e2e/watch_real_swarm PROPERTIES LABELS real
                        FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 400)
+  # The controller as a container: image from the binary, `docker stack deploy` of
+  # manifests/swarm-operator.stack.yml, a change followed, its node crashed, the lease passed.
+  add_test(NAME e2e/container_real_swarm
+           COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}
+                   ${CMAKE_CURRENT_SOURCE_DIR}/e2e/container_real_swarm.sh
+                   $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/container_real_swarm PROPERTIES LABELS real
+                       FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 600)
+  # manifests/Dockerfile read by Docker's own parser (a real engine), and what it must say.
+  add_test(NAME e2e/dockerfile_check
+           COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}
+                   ${CMAKE_CURRENT_SOURCE_DIR}/e2e/dockerfile_check.sh $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/dockerfile_check PROPERTIES LABELS real
+                       FIXTURES_REQUIRED real_swarm TIMEOUT 120)
 endif()
 
 # `swarm-operator watch` as a process against `swarm-operator sim` (no root, no real server):

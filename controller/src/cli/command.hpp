@@ -43,5 +43,7 @@ int run_snapshot(const boost::program_options::variables_map& options, Streams& 
 int run_diff(const boost::program_options::variables_map& options, Streams& io);
 int run_watch(const boost::program_options::variables_map& options, Streams& io);
 int run_demo(const boost::program_options::variables_map& options, Streams& io);
+int run_render(const boost::program_options::variables_map& options, Streams& io);
+int run_healthcheck(const boost::program_options::variables_map& options, Streams& io);
 
 }  // namespace swarmop::cli

@@ -184,11 +184,34 @@ std::vector<Command> build_table() {
       "compose-override|haproxy FILE",
       "compose-override: replicas, constraints, max replicas per node, grace periods and "
       "environment, so a later `docker stack deploy` does not fight the operator. haproxy: a "
-      "load balancer for the manager nodes with the manual's health checks (443, 5556, 3141).",
-      {{0, "printed"}, {1, "error"}},
+      "load balancer for the manager nodes with the manual's health checks (443, 5556, 3141). "
+      "Printed on standard output; FILE is read like validate reads it (an invalid FILE prints "
+      "FILE:LINE:COLUMN errors and nothing else) and nothing is contacted. Environment values "
+      "are copied into the compose override as FILE writes them.",
+      {{0, "printed"}, {1, "invalid FILE, unknown WHAT, or bad arguments"}},
       {},
       {{"WHAT", 1}, {"FILE", 1}},
-      {}});
+      run_render});
+  table.push_back(Command{
+      "healthcheck",
+      "exit 0 when the controller's /healthz answers 200 (the image's HEALTHCHECK)",
+      "[--url URL]",
+      "GETs URL (default: /healthz on the watch command's default --listen address) with a 3 s "
+      "timeout, for a container HEALTHCHECK where no curl is installed: HEALTHCHECK CMD "
+      "[\"swarm-operator\", \"healthcheck\"]. HTTP 200 exits 0 and prints nothing; anything "
+      "else prints one line to standard error saying what came back (the status and the first "
+      "line of the body, or why no answer came) and exits 1.",
+      {{0, "URL answered 200"},
+       {1, "URL answered another status, did not answer within 3 s, or is not an http(s) URL"}},
+      [](po::options_description& options) {
+        options.add_options()("url",
+                              po::value<std::string>()
+                                  ->default_value("http://127.0.0.1:9180/healthz")
+                                  ->value_name("URL"),
+                              "what to GET (http:// or https://)");
+      },
+      {},
+      run_healthcheck});
   table.push_back(Command{
       "sim",
       "run the simulated cluster (Docker, Couchbase, RabbitMQ APIs) until interrupted",

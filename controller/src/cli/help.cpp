@@ -55,7 +55,7 @@ void print_overview(std::ostream& out) {
          "replicas, the RabbitMQ ha-all policy, and gui placement. Safely, one step at a time.\n\n"
          "Usage: swarm-operator COMMAND [OPTIONS] [ARGS]\n\nCommands:\n";
   for (const Command& command : command_table()) {
-    out << "  " << std::left << std::setw(10) << command.name << command.summary
+    out << "  " << std::left << std::setw(12) << command.name << command.summary
         << (command.run ? "" : " [not built yet]") << '\n';
   }
   out << "\nGlobal options:\n"
