@@ -41,12 +41,14 @@ class MembershipPlanner {
     if (!settling.empty()) {
       plan_.waiting.push_back("manager(s) " + join_text(settling) +
                               " joining raft (reachability not yet known; " + quorum.text() + ")");
-    }
-    if (!quorum.has_quorum()) {
-      if (!settling.empty() &&
-          quorum.reachable + static_cast<int>(settling.size()) >= quorum.needed()) {
+      // No other membership change until it has joined: raft counts it already, so with one
+      // manager promoted to two, both must answer for a commit. Promoting node3 while node2 was
+      // still joining stalled the real swarm's raft ("context deadline exceeded", 19 s).
+      if (quorum.reachable + static_cast<int>(settling.size()) >= quorum.needed()) {
         return std::move(plan_);
       }
+    }
+    if (!quorum.has_quorum()) {
       // Without a leader no write can succeed, and guessing would be unsafe.
       block(describe("any", "swarm", "", "change membership"),
             "the swarm has no quorum (" + quorum.text() +

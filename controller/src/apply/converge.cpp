@@ -12,11 +12,26 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
   const auto deadline = Clock::now() + options.timeout;
   ConvergeResult result;
   int conflicts = 0;
-  int repeats = 0;          // how many times in a row the last step was applied
-  bool backed_off = false;  // the wait before retrying it is done
+  int transient_failures = 0;  // in a row
+  int repeats = 0;             // how many times in a row the last step was applied
+  bool backed_off = false;     // the wait before retrying it is done
+  // After a transient failure: wait (doubling) and observe again, while the budget and the
+  // deadline allow.
+  const auto back_off_transient = [&](const model::Error& error) {
+    if (error.code != model::ErrorCode::kTransient ||
+        ++transient_failures > options.max_transient_failures || Clock::now() >= deadline) {
+      return false;
+    }
+    const int exponent = std::min(transient_failures - 1, 10);
+    sleep(std::min(options.poll * 2 * (1 << exponent), options.max_backoff));
+    return true;
+  };
   for (;;) {
     auto pass = plan_cluster(desired, clients);
     if (!pass) {
+      if (back_off_transient(pass.error())) {
+        continue;
+      }
       result.outcome = ConvergeOutcome::kError;
       result.error = pass.error();
       return result;
@@ -64,11 +79,15 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
       if (report.conflict && ++conflicts <= options.max_conflicts) {
         continue;  // someone else wrote the object: observe again and re-plan
       }
+      if (!report.conflict && back_off_transient(applied.error())) {
+        continue;
+      }
       result.outcome = ConvergeOutcome::kError;
       result.error = applied.error();
       return result;
     }
     conflicts = 0;
+    transient_failures = 0;
     repeats = same_again ? repeats + 1 : 1;
     backed_off = false;
     on_step(report);

@@ -30,6 +30,10 @@ struct ConvergeOptions {
   //! A step planned again right after it was applied did not take (a rebalance that failed):
   //! before it is retried the loop waits 2 x poll, doubling with each retry, at most this.
   std::chrono::milliseconds max_backoff = std::chrono::seconds(60);
+  //! Transient failures in a row (5xx, a timeout, a manager that does not answer) before giving
+  //! up. Each waits 2 x poll, doubling, at most max_backoff, then observes again: a write that
+  //! timed out may have been applied, and the new plan says whether it is still needed.
+  int max_transient_failures = 5;
   //! Called just before a step's write is sent (number, total and step set), so a terminal can
   //! show the step while it runs; on_step reports how it ended.
   std::function<void(const StepReport&)> on_start;
@@ -46,7 +50,8 @@ struct ConvergeResult {
 };
 
 //! Apply's loop: observe, plan every reconciler, apply the first step, observe again, until
-//! in sync, only blocked steps remain, an error, or the timeout. `sleep` is injected so that
+//! in sync, only blocked steps remain, an error that retrying cannot fix (or transient ones
+//! past max_transient_failures), or the timeout. `sleep` is injected so that
 //! tests on a simulated clock can move time instead of waiting.
 ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clients,
                         const ConvergeOptions& options,

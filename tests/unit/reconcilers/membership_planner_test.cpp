@@ -130,6 +130,34 @@ TEST_CASE("a manager promoted a moment ago is waited for, not taken for a lost q
   }
 }
 
+TEST_CASE("no other membership change while a promoted manager joins raft", "[membership]") {
+  // Raft counts a promoted manager before it has joined: from one manager to two, both must
+  // answer for a commit, and a second promotion sent then stalled a real swarm ("context
+  // deadline exceeded"). Here quorum holds (3 of 4 reachable), so it is a wait, not a block.
+  auto desired = desired_of(
+      {desired_node("node1", NodeRole::kManager), desired_node("node2", NodeRole::kManager),
+       desired_node("node3", NodeRole::kManager), desired_node("node4", NodeRole::kManager),
+       desired_node("node5", NodeRole::kManager)});
+  auto observed = observed_of({{"node1", "manager", "ready", "active", {}, true},
+                               {"node2", "manager"},
+                               {"node3", "manager"},
+                               {"node4", "manager"},
+                               {"node5"}});
+  observed.nodes[3].manager_reachability.reset();  // no ManagerStatus yet
+  auto plan = plan_membership(desired, observed);
+  CHECK(plan.steps.empty());
+  CHECK(plan.blocked.empty());
+  REQUIRE(plan.waiting.size() == 1);
+  CHECK(plan.waiting[0].find("node4 joining raft") != std::string::npos);
+  SECTION("once it is reachable, the next promotion follows") {
+    observed.nodes[3].manager_reachability = "reachable";
+    plan = plan_membership(desired, observed);
+    REQUIRE(plan.steps.size() == 1);
+    CHECK(plan.steps[0].description.action == "promote");
+    CHECK(plan.steps[0].description.object == "node5");
+  }
+}
+
 TEST_CASE("the last manager is never demoted", "[membership]") {
   auto desired = desired_of({desired_node("node1", NodeRole::kWorker)});
   auto observed = observed_of({{"node1", "manager", "ready", "active", {}, true}});

@@ -1,0 +1,231 @@
+#!/usr/bin/env bash
+# faults_real_swarm.sh PATH_TO_swarm-operator
+#
+# The fault matrix's rows on the real 5-node harness swarm (issue #11). Each row starts from the
+# bare swarm (node2 and node3 demoted, stand-in services anywhere), runs `apply` towards the "3+
+# nodes with separate workers" file, and injects one real failure in the middle of it:
+#   operator-killed  apply is SIGKILLed once it has done three steps (its writes take
+#                    milliseconds, so it is usually waiting for the rollouts they started); a
+#                    new apply finishes the job from a fresh observation;
+#   worker-crashed   node5's dockerd is crashed after apply's second step and started again;
+#   leader-crashed   the leader's dockerd (node1, the manager apply talks to) is crashed right
+#                    after apply promoted node3: apply stops with an error, a new apply through a
+#                    survivor does what it can while node1 is down (quorum: 2 of 3), and another
+#                    finishes once it is back.
+# Each row must end converged (checked with the docker CLI), a last apply must write nothing, and
+# a watcher samples the managers every 0.5 s: no sample may show quorum lost beyond the one
+# manager a row takes down itself. Prints a table: row, fault, outcome, applies, wall time.
+# Needs the swarm from tests/harness/swarm/swarm-up.sh 5 (SWARMOP_SWARM_BASE).
+set -euo pipefail
+
+[ $# -eq 1 ] || { echo "usage: $0 PATH_TO_swarm-operator" >&2; exit 2; }
+OPERATOR=$1
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HARNESS=$HERE/../harness/swarm
+BASE=${SWARMOP_SWARM_BASE:-/tmp/swarmop-swarm}
+ENV_FILE=$BASE/env
+DOCKER_CLI=${SWARMOP_DOCKER_CLI:-$(command -v docker || true)}
+STACK=iservices
+
+[ -x "$OPERATOR" ] || { echo "FAIL: $OPERATOR is not an executable" >&2; exit 1; }
+[ -n "$DOCKER_CLI" ] || { echo "FAIL: docker CLI not found (set SWARMOP_DOCKER_CLI)" >&2; exit 1; }
+[ -r "$ENV_FILE" ] || { echo "FAIL: no harness env file $ENV_FILE (is the swarm up?)" >&2; exit 1; }
+# shellcheck disable=SC1090
+. "$ENV_FILE"
+[ "${SWARM_NODES:-0}" -eq 5 ] || { echo "FAIL: the harness swarm has ${SWARM_NODES:-?} nodes, this test needs 5" >&2; exit 1; }
+
+WORK=$(mktemp -d)
+T_START=$EPOCHREALTIME
+# shellcheck source=real_swarm_lib.sh
+. "$HERE/real_swarm_lib.sh"
+# shellcheck source=workers_journey_lib.sh
+. "$HERE/workers_journey_lib.sh"
+
+# The CLI (and the shared libraries' d) against a manager that is up.
+CLI_NODE=node1
+d() { "$DOCKER_CLI" -H "$(host_of "$CLI_NODE")" "$@"; }
+use_manager() { CLI_NODE=$1; OPERATOR_HOST=$(host_of "$1"); }
+
+WATCHER_PID="" APPLY_PID=""
+on_exit() {
+  local rc=$?
+  trap - EXIT
+  set +e
+  [ -z "$APPLY_PID" ] || kill -9 "$APPLY_PID" 2>/dev/null
+  stop_quorum_watch
+  log "cleanup: restoring the harness swarm (test status $rc)"
+  for k in 1 2 3 4 5; do
+    SWARMOP_SWARM_BASE=$BASE "$HARNESS/swarm-node.sh" start "$k" >/dev/null 2>&1
+  done
+  use_manager node1
+  if ! restore_swarm; then
+    [ $rc -ne 0 ] || rc=1
+  else
+    wait_containers_gone
+  fi
+  [ $rc -eq 0 ] || [ -z "${KEEP_WORK:-}" ] || { echo "kept $WORK" >&2; WORK=/nonexistent; }
+  rm -rf "$WORK"
+  if [ $rc -eq 0 ]; then log "PASS"; else log "FAILED (exit $rc)"; fi
+  exit $rc
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- the quorum watcher --------------------------------------------------------------------------
+# Every 0.5 s, from each manager that answers: how many managers are reachable (or leader) of all
+# managers. DOWN_OK managers may be down on purpose (the row's own fault); a sample with fewer
+# than a majority reachable among the rest is written to $WORK/quorum-lost. A failed read (an
+# election in progress) is not a sample.
+start_quorum_watch() {
+  : >"$WORK/quorum-lost"
+  (
+    while :; do
+      for k in 1 2 3; do
+        line=$("$DOCKER_CLI" -H "$(host_of "node$k")" node ls --format '{{.ManagerStatus}}' 2>/dev/null) || continue
+        managers=$(grep -cE 'Leader|Reachable|Unreachable' <<<"$line" || true)
+        reachable=$(grep -cE 'Leader|Reachable' <<<"$line" || true)
+        if [ "$managers" -gt 0 ] && [ $((reachable * 2)) -le "$managers" ]; then
+          echo "$(date +%T.%N) via node$k: $reachable of $managers managers reachable" >>"$WORK/quorum-lost"
+        fi
+        break
+      done
+      sleep 0.5
+    done
+  ) &
+  WATCHER_PID=$!
+}
+stop_quorum_watch() {
+  [ -z "$WATCHER_PID" ] || { kill "$WATCHER_PID" 2>/dev/null; wait "$WATCHER_PID" 2>/dev/null || true; }
+  WATCHER_PID=""
+}
+
+# --- apply in the background, for faults in its middle --------------------------------------------
+# start_apply NAME: apply with its output in $WORK/NAME; steps_done NAME: the steps it finished.
+start_apply() {
+  DOCKER_HOST=$OPERATOR_HOST "$OPERATOR" apply --timeout 3m "$WORK/workers.yaml" >"$WORK/$1" 2>&1 &
+  APPLY_PID=$!
+}
+steps_done() { grep -cE '^\[[0-9]+/[0-9]+\] .* (done|ok)' "$WORK/$1" 2>/dev/null || true; }
+has_steps() { SEEN=$(steps_done "$1"); [ "$SEEN" -ge "$2" ]; }
+wait_apply() {  # sets RC
+  RC=0
+  wait "$APPLY_PID" || RC=$?
+  APPLY_PID=""
+}
+applied_until_in_sync() {  # applies again (at most 3 times) until one ends in sync; counts them
+  local n
+  for n in 1 2 3; do
+    APPLIES=$((APPLIES + 1))
+    run_operator "$1-again-$n" apply --timeout 4m
+    [ "$RC" -ne 0 ] || return 0
+  done
+  fail "$1: not in sync after 3 more applies; last: $(tail -n1 "$WORK/$1-again-3")"
+}
+no_writes_now() {
+  run_operator "$1-noop" apply --timeout 1m
+  [ "$RC" -eq 0 ] && [ "$(tail -n1 "$WORK/$1-noop")" = "in sync: nothing to change, no writes" ] ||
+    fail "$1: the last apply is not a no-op (exit $RC): $(tail -n1 "$WORK/$1-noop")"
+}
+
+TABLE="| row | fault | outcome | applies | wall s | quorum samples lost |
+|---|---|---|---|---|---|"
+record() {  # record ROW FAULT T0
+  local lost
+  lost=$(wc -l <"$WORK/quorum-lost")
+  [ "$lost" -eq 0 ] || fail "$1: quorum lost: $(head -3 "$WORK/quorum-lost")"
+  TABLE+="
+| $1 | $2 | in sync, converged, then no writes | $APPLIES | $(since "$3") | $lost |"
+}
+
+# FAULT_ROWS="leader-crashed ..." runs only those rows.
+wanted() { [ -z "${FAULT_ROWS:-}" ] || [[ " $FAULT_ROWS " == *" $1 "* ]]; }
+
+begin_row() {
+  log "=== row $1"
+  use_manager node1
+  restore_swarm || fail "the harness swarm is not in its initial state: $SEEN"
+  make_bare
+  APPLIES=1
+  ROW_T0=$EPOCHREALTIME
+  start_quorum_watch
+}
+end_row() {  # end_row ROW FAULT
+  check_converged
+  no_writes_now "$1"
+  stop_quorum_watch
+  record "$1" "$2" "$ROW_T0"
+}
+
+write_desired_file
+log "swarm-operator: $OPERATOR; harness swarm: $BASE"
+
+# --- operator-killed ---------------------------------------------------------------------------
+if wanted operator-killed; then
+begin_row operator-killed
+start_apply killed-1
+wait_until 120 "apply's third step done" has_steps killed-1 3
+kill -9 "$APPLY_PID"  # usually while it waits for the rollouts its writes started
+wait_apply
+log "apply SIGKILLed after: $(grep -E '^\[[0-9]+/' "$WORK/killed-1" | tail -n1)"
+applied_until_in_sync killed
+end_row operator-killed "apply SIGKILLed after 3 steps"
+fi
+
+# --- worker-crashed ----------------------------------------------------------------------------
+if wanted worker-crashed; then
+begin_row worker-crashed
+start_apply worker-1
+wait_until 120 "apply's second step done" has_steps worker-1 2
+SWARMOP_SWARM_BASE=$BASE "$HARNESS/swarm-node.sh" crash 5
+node5_is() { SEEN=$(node_table 2>/dev/null | awk '$1 == "node5" { print $4 }'); [ "$SEEN" = "$1" ]; }
+# Swarm marks it unknown, then down (11-40 s, longer while managers are joining): either will do.
+node5_lost() { SEEN=$(node_table 2>/dev/null | awk '$1 == "node5" { print $4 }'); [ -n "$SEEN" ] && [ "$SEEN" != ready ]; }
+wait_until 120 "node5 seen lost" node5_lost
+SWARMOP_SWARM_BASE=$BASE "$HARNESS/swarm-node.sh" start 5
+wait_until 90 "node5 ready" node5_is ready
+wait_apply
+log "the apply in flight ended with $RC: $(tail -n1 "$WORK/worker-1")"
+[ "$RC" -eq 0 ] || applied_until_in_sync worker
+# Starting node5's tasks again is Swarm's job (the plan is in sync once they are scheduled).
+steprunners_spread() { SEEN=$(tasks_of steprunner); [ "$SEEN" = "node4:2 node5:2" ]; }
+wait_until 90 "steprunner running on node5 again" steprunners_spread
+end_row worker-crashed "node5's dockerd crashed after 2 steps, then started"
+fi
+
+# --- leader-crashed ----------------------------------------------------------------------------
+if wanted leader-crashed; then
+begin_row leader-crashed
+LEADER=$(leader)
+start_apply leader-1
+# node3's promotion may time out in the API and still take effect (seen: "context deadline
+# exceeded", then a conflict on the retry): watch the swarm, not apply's output.
+promoted() { SEEN=$(node_table 2>/dev/null | awk '$1 == "node3" { print $2 }'); [ "$SEEN" = manager ]; }
+wait_until 120 "node3 promoted" promoted
+[ -n "$LEADER" ] || fail "no leader seen"
+SURVIVOR=node2
+[ "$LEADER" != node2 ] || SURVIVOR=node3
+SWARMOP_SWARM_BASE=$BASE "$HARNESS/swarm-node.sh" crash "${LEADER#node}"
+wait_apply
+log "the apply in flight (through node1) ended with $RC: $(tail -n1 "$WORK/leader-1")"
+use_manager "$SURVIVOR"
+new_leader() { SEEN=$(leader 2>/dev/null); [ -n "$SEEN" ] && [ "$SEEN" != "$LEADER" ]; }
+wait_until 60 "a new leader" new_leader
+# While the old leader is down (2 of 3 managers): apply through a survivor, which cannot finish
+# placing gui one per master, so its deadline is short; what it can do it does.
+run_operator leader-2 apply --timeout 40s
+APPLIES=$((APPLIES + 1))
+log "apply through $SURVIVOR with $LEADER down ended with $RC: $(tail -n1 "$WORK/leader-2")"
+SWARMOP_SWARM_BASE=$BASE "$HARNESS/swarm-node.sh" start "${LEADER#node}"
+leader_back() {
+  SEEN=$(node_table 2>/dev/null | awk -v h="$LEADER" '$1 == h')
+  [[ $SEEN == "$LEADER manager reachable ready active "* ]]
+}
+wait_until 90 "$LEADER back as a reachable manager" leader_back
+wait_until 60 "every node ready" all_ready
+applied_until_in_sync leader
+end_row leader-crashed "the leader's dockerd crashed once node2-3 were managers, then started"
+fi
+
+echo "fault matrix, real 5-node swarm"
+echo "$TABLE"
