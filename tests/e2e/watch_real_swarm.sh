@@ -11,26 +11,9 @@
 # Needs the swarm from tests/harness/swarm/swarm-up.sh 5 (SWARMOP_SWARM_BASE).
 set -euo pipefail
 
-[ $# -eq 1 ] || { echo "usage: $0 PATH_TO_swarm-operator" >&2; exit 2; }
-OPERATOR=$1
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-HARNESS=$HERE/../harness/swarm
-BASE=${SWARMOP_SWARM_BASE:-/tmp/swarmop-swarm}
-ENV_FILE=$BASE/env
-DOCKER_CLI=${SWARMOP_DOCKER_CLI:-$(command -v docker || true)}
-STACK=iservices
-
-[ -x "$OPERATOR" ] || { echo "FAIL: $OPERATOR is not an executable" >&2; exit 1; }
-[ -n "$DOCKER_CLI" ] || { echo "FAIL: docker CLI not found (set SWARMOP_DOCKER_CLI)" >&2; exit 1; }
-[ -r "$ENV_FILE" ] || { echo "FAIL: no harness env file $ENV_FILE (is the swarm up?)" >&2; exit 1; }
-# shellcheck disable=SC1090
-. "$ENV_FILE"
-[ "${SWARM_NODES:-0}" -eq 5 ] || { echo "FAIL: the harness swarm has ${SWARM_NODES:-?} nodes, this test needs 5" >&2; exit 1; }
-
-WORK=$(mktemp -d)
-T_START=$EPOCHREALTIME
-# shellcheck source=real_swarm_lib.sh
-. "$HERE/real_swarm_lib.sh"
+# shellcheck source=real_swarm_preamble.sh
+. "$HERE/real_swarm_preamble.sh"
 WATCH_PID=""
 
 on_exit() {
