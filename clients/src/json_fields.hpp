@@ -37,6 +37,12 @@ inline bool boolean(const boost::json::object& parent, std::string_view key) {
   return value != nullptr && value->is_bool() && value->get_bool();
 }
 
+// A double converted to an integer type it does not fit is undefined behaviour, and Boost.JSON
+// reads an integer literal too big for 64 bits ("Index": 100000000000000000000) as a double: a
+// double outside the range reads as empty, like a negative count.
+inline constexpr double kTwoTo63 = 9223372036854775808.0;
+inline constexpr double kTwoTo64 = 18446744073709551616.0;
+
 inline std::uint64_t unsigned_integer(const boost::json::object& parent, std::string_view key) {
   const auto* value = parent.if_contains(key);
   if (value == nullptr) {
@@ -48,7 +54,7 @@ inline std::uint64_t unsigned_integer(const boost::json::object& parent, std::st
   if (value->is_int64() && value->get_int64() >= 0) {
     return static_cast<std::uint64_t>(value->get_int64());
   }
-  if (value->is_double() && value->get_double() >= 0) {
+  if (value->is_double() && value->get_double() >= 0 && value->get_double() < kTwoTo64) {
     return static_cast<std::uint64_t>(value->get_double());
   }
   return 0;
@@ -65,7 +71,7 @@ inline std::int64_t integer(const boost::json::object& parent, std::string_view 
   if (value->is_uint64()) {
     return static_cast<std::int64_t>(value->get_uint64());
   }
-  if (value->is_double()) {
+  if (value->is_double() && value->get_double() >= -kTwoTo63 && value->get_double() < kTwoTo63) {
     return static_cast<std::int64_t>(value->get_double());
   }
   return 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
+#include <limits>
 #include <set>
 
 #include "json_fields.hpp"
@@ -12,12 +13,18 @@ namespace json = boost::json;
 namespace f = json_fields;
 
 int RabbitOverview::major_version() const {
+  // Saturates: more digits than an int holds would overflow it (undefined behaviour).
+  constexpr int kMax = std::numeric_limits<int>::max();
   int major = 0;
   for (const char c : rabbitmq_version) {
     if (c < '0' || c > '9') {
       break;
     }
-    major = major * 10 + (c - '0');
+    const int digit = c - '0';
+    if (major > (kMax - digit) / 10) {
+      return kMax;
+    }
+    major = major * 10 + digit;
   }
   return major;
 }

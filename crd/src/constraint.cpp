@@ -4,6 +4,8 @@
 #include <cctype>
 #include <regex>
 
+#include "safe_regex.hpp"
+
 namespace swarmop::model {
 
 namespace {
@@ -14,11 +16,11 @@ constexpr std::string_view kEngineLabelPrefix = "engine.labels.";
 // The same key and value grammar as swarmkit's constraint parser, so that anything accepted
 // here is accepted by the engine and the reverse.
 const std::regex& key_pattern() {
-  static const std::regex pattern(R"(^[a-zA-Z_][a-zA-Z0-9\-_.]+$)");
+  static const std::regex pattern = detail::make_regex(R"(^[a-zA-Z_][a-zA-Z0-9\-_.]+$)");
   return pattern;
 }
 const std::regex& value_pattern() {
-  static const std::regex pattern(R"(^[a-zA-Z0-9:\-_\s.*()?+\[\]\\^$|/]+$)");
+  static const std::regex pattern = detail::make_regex(R"(^[a-zA-Z0-9:\-_\s.*()?+\[\]\\^$|/]+$)");
   return pattern;
 }
 

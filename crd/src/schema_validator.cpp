@@ -8,6 +8,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "safe_regex.hpp"
 #include "suggest.hpp"
 
 namespace swarmop::model::detail {
@@ -61,7 +62,7 @@ const std::regex& compiled(std::string_view pattern) {
   auto& cache = regex_cache();
   auto it = cache.find(pattern);
   if (it == cache.end()) {
-    it = cache.emplace(std::string(pattern), std::regex(std::string(pattern))).first;
+    it = cache.emplace(std::string(pattern), make_regex(std::string(pattern))).first;
   }
   return it->second;
 }
@@ -97,7 +98,7 @@ std::string join(const std::vector<std::string>& words, std::string_view separat
 }
 
 std::string member_path(const std::string& path, std::string_view key) {
-  static const std::regex kSimple(R"([A-Za-z_][A-Za-z0-9_-]*)");
+  static const std::regex kSimple = make_regex(R"([A-Za-z_][A-Za-z0-9_-]*)");
   const std::string name(key);
   if (std::regex_match(name, kSimple)) {
     return path.empty() ? name : path + "." + name;

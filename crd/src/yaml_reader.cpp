@@ -1,10 +1,12 @@
 #include "yaml_reader.hpp"
 
 #include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
-#include <regex>
+#include <sstream>
 #include <unordered_map>
 
 namespace swarmop::model::detail {
@@ -32,6 +34,127 @@ Mark mark_of_offset(std::string_view text, std::size_t offset) {
     }
   }
   return mark;
+}
+
+// The YAML 1.2 core schema's forms of plain scalars, matched by hand: with std::regex, six
+// matches per scalar cost more than all the rest of reading a document, and a file of 100,000
+// aliased values took seconds to refuse in a sanitizer build.
+bool is_digit(char c) {
+  return c >= '0' && c <= '9';
+}
+
+bool all_chars(std::string_view text, bool (*accept)(char)) {
+  return std::all_of(text.begin(), text.end(), accept);
+}
+
+std::string_view without_sign(std::string_view text) {
+  return !text.empty() && (text[0] == '-' || text[0] == '+') ? text.substr(1) : text;
+}
+
+std::size_t skip_digits(std::string_view text, std::size_t at) {
+  while (at < text.size() && is_digit(text[at])) {
+    ++at;
+  }
+  return at;
+}
+
+// [-+]?[0-9]+
+bool is_core_int(std::string_view text) {
+  text = without_sign(text);
+  return !text.empty() && all_chars(text, is_digit);
+}
+
+// 0o[0-7]+
+bool is_core_octal(std::string_view text) {
+  return text.size() > 2 && text.substr(0, 2) == "0o" &&
+         all_chars(text.substr(2), [](char c) { return c >= '0' && c <= '7'; });
+}
+
+// 0x[0-9a-fA-F]+
+bool is_core_hex(std::string_view text) {
+  return text.size() > 2 && text.substr(0, 2) == "0x" && all_chars(text.substr(2), [](char c) {
+           return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+         });
+}
+
+// [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
+bool is_core_float(std::string_view text) {
+  text = without_sign(text);
+  std::size_t at = skip_digits(text, 0);
+  if (at == 0) {
+    if (at >= text.size() || text[at] != '.') {
+      return false;
+    }
+    at = skip_digits(text, 1);
+    if (at == 1) {
+      return false;
+    }
+  } else if (at < text.size() && text[at] == '.') {
+    at = skip_digits(text, at + 1);
+  }
+  if (at < text.size() && (text[at] == 'e' || text[at] == 'E')) {
+    std::size_t exponent = at + 1;
+    if (exponent < text.size() && (text[exponent] == '-' || text[exponent] == '+')) {
+      ++exponent;
+    }
+    at = skip_digits(text, exponent);
+    if (at == exponent) {
+      return false;
+    }
+  }
+  return at == text.size();
+}
+
+// [-+]?\.(inf|Inf|INF) and \.(nan|NaN|NAN)
+bool is_core_inf_or_nan(std::string_view text) {
+  const std::string_view unsigned_text = without_sign(text);
+  return unsigned_text == ".inf" || unsigned_text == ".Inf" || unsigned_text == ".INF" ||
+         text == ".nan" || text == ".NaN" || text == ".NAN";
+}
+
+// yaml-cpp 0.7 never gets past a ',' outside a flow collection ("{a: b},", '"x",' or a lone
+// ","): its parser answers every further request with an empty document at that same token,
+// and YAML::LoadAll collects them until memory runs out. This pass reads the stream's events
+// without building nodes and returns the position where the parser stopped advancing, if it
+// did; it throws what LoadAll would throw for a syntax error.
+class ProgressWatch : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    stuck_ = started_ && mark.pos == last_start_.pos;
+    started_ = true;
+    last_start_ = mark;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+  bool stuck() const { return stuck_; }
+  const YAML::Mark& last_start() const { return last_start_; }
+
+ private:
+  bool started_ = false;
+  bool stuck_ = false;
+  YAML::Mark last_start_;
+};
+
+std::optional<YAML::Mark> find_stuck_parser(const std::string& text) {
+  std::istringstream in(text);
+  YAML::Parser parser(in);
+  ProgressWatch watch;
+  while (parser.HandleNextDocument(watch)) {
+    if (watch.stuck()) {
+      return watch.last_start();
+    }
+  }
+  return std::nullopt;
 }
 
 class Converter {
@@ -137,13 +260,6 @@ class Converter {
 
   // YAML 1.2 core schema resolution for plain scalars; quoted and block scalars are strings.
   bool resolve_scalar(const YAML::Node& node, MarkedNode& out) {
-    static const std::regex kInt(R"([-+]?[0-9]+)");
-    static const std::regex kOctal(R"(0o[0-7]+)");
-    static const std::regex kHex(R"(0x[0-9a-fA-F]+)");
-    static const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
-    static const std::regex kInf(R"([-+]?\.(inf|Inf|INF))");
-    static const std::regex kNan(R"(\.(nan|NaN|NAN))");
-
     const std::string& text = node.Scalar();
     const std::string& tag = node.Tag();
     out.text = text;
@@ -159,8 +275,7 @@ class Converter {
         text == "FALSE") {
       out.kind = MarkedNode::Kind::kBool;
       out.boolean = text[0] == 't' || text[0] == 'T';
-    } else if (std::regex_match(text, kInt) || std::regex_match(text, kOctal) ||
-               std::regex_match(text, kHex)) {
+    } else if (is_core_int(text) || is_core_octal(text) || is_core_hex(text)) {
       const int base = text.rfind("0o", 0) == 0 ? 8 : text.rfind("0x", 0) == 0 ? 16 : 10;
       const std::string digits = base == 10 ? text : text.substr(2);
       errno = 0;
@@ -172,14 +287,14 @@ class Converter {
       }
       out.kind = MarkedNode::Kind::kInt;
       out.integer = value;
-    } else if (std::regex_match(text, kFloat)) {
+    } else if (is_core_float(text)) {
       out.kind = MarkedNode::Kind::kFloat;
       out.number = std::strtod(text.c_str(), nullptr);
       if (!std::isfinite(out.number)) {
         error(out.mark, "number " + text + " is out of range");
         return false;
       }
-    } else if (std::regex_match(text, kInf) || std::regex_match(text, kNan)) {
+    } else if (is_core_inf_or_nan(text)) {
       // JSON has no infinity or NaN, and no field of the document takes one.
       error(out.mark, "\"" + text + "\" (infinity or NaN) is not a valid value here");
       return false;
@@ -269,7 +384,15 @@ std::optional<MarkedNode> read_yaml(std::string_view text, const std::string& fi
 
   std::vector<YAML::Node> documents;
   try {
-    documents = YAML::LoadAll(std::string(text));
+    const std::string source(text);
+    if (const auto stuck = find_stuck_parser(source)) {
+      const auto at = static_cast<std::size_t>(stuck->pos);
+      return error(to_mark(*stuck),
+                   at < source.size() && source[at] == ','
+                       ? "YAML syntax error: ',' outside a flow collection ([...] or {...})"
+                       : "YAML syntax error: the parser cannot continue here");
+    }
+    documents = YAML::LoadAll(source);
   } catch (const YAML::DeepRecursion& e) {
     return error(to_mark(e.mark), "nesting is too deep to parse");
   } catch (const YAML::Exception& e) {
