@@ -183,8 +183,10 @@ LEADER=$(leader)
 start_apply leader-1
 # node3's promotion may time out in the API and still take effect (seen: "context deadline
 # exceeded", then a conflict on the retry): watch the swarm, not apply's output.
-promoted() { SEEN=$(node_table 2>/dev/null | awk '$1 == "node3" { print $2 }'); [ "$SEEN" = manager ]; }
-wait_until 120 "node3 promoted" promoted
+# Crash only once node3 is a reachable manager: before it has joined raft, losing the leader
+# leaves 1 of 3 and no quorum (seen in CI), a window the operator itself waits out.
+promoted() { SEEN=$(node_table 2>/dev/null | awk '$1 == "node3" { print $2, $3 }'); [ "$SEEN" = "manager reachable" ]; }
+wait_until 120 "node3 promoted and reachable" promoted
 [ -n "$LEADER" ] || fail "no leader seen"
 SURVIVOR=node2
 [ "$LEADER" != node2 ] || SURVIVOR=node3
