@@ -62,6 +62,13 @@ if(SWARMOP_JQ AND SWARMOP_CURL)
   add_test(NAME e2e/watch_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/watch_cli.sh
                                       $<TARGET_FILE:swarm-operator>)
   set_tests_properties(e2e/watch_cli PROPERTIES LABELS sim TIMEOUT 120)
+  # Two controllers at debug level through injected faults and a file change: converged, the
+  # one without the lease writes nothing, no secret in any log or endpoint, exit 0 (and, in the
+  # sanitizer build, no leak) on SIGTERM. About 45 s.
+  add_test(NAME e2e/watch_faults_secrets
+           COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/watch_faults_secrets.sh
+                   $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/watch_faults_secrets PROPERTIES LABELS "sim;faults" TIMEOUT 400)
 else()
   message(STATUS "e2e/watch_cli off: it needs jq and curl")
 endif()

@@ -1,15 +1,20 @@
 // The watch controller's parts that need no cluster: the work queue, the desired-state source,
-// the status board and the listen-address check.
+// the status board, the listen-address check and the log's levels.
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "watch/desired_source.hpp"
 #include "watch/file_watch.hpp"
 #include "watch/http_endpoints.hpp"
 #include "watch/status_board.hpp"
+#include "watch/watch_log.hpp"
 #include "watch/work_queue.hpp"
 
 namespace swarmop::testing {
@@ -265,6 +270,32 @@ TEST_CASE("file watch: a rename over the file and a git-sync symlink swap are bo
     CHECK(run_until(loop, [&] { return changes > before; }));
   }
   file_watch.stop();
+}
+
+TEST_CASE("watch log: levels by name, and debug lines only at debug level", "[watch]") {
+  CHECK(watch::parse_log_level("debug") == watch::LogLevel::kDebug);
+  CHECK(watch::parse_log_level("warn") == watch::LogLevel::kWarn);
+  CHECK_FALSE(watch::parse_log_level("DEBUG"));
+  CHECK_FALSE(watch::parse_log_level("verbose"));
+
+  std::ostringstream out;
+  auto logger = std::make_shared<spdlog::logger>(
+      "watch-log-test", std::make_shared<spdlog::sinks::ostream_sink_mt>(out));
+  watch::WatchLog log(watch::LogFormat::kJson, logger);
+  log.debug("pass", {{"reconciler", "labels"}});
+  log.info("started");
+  CHECK_FALSE(log.debug_enabled());
+  CHECK(out.str().find("\"event\":\"pass\"") == std::string::npos);
+  CHECK(out.str().find("\"event\":\"started\"") != std::string::npos);
+
+  log.set_level(watch::LogLevel::kDebug);
+  log.debug("pass", {{"reconciler", "labels"}});
+  CHECK(out.str().find(R"("level":"debug","event":"pass","reconciler":"labels"})") !=
+        std::string::npos);
+
+  log.set_level(watch::LogLevel::kError);
+  log.warn("events-disconnected");
+  CHECK(out.str().find("events-disconnected") == std::string::npos);
 }
 
 }  // namespace swarmop::testing

@@ -106,7 +106,8 @@ std::vector<Command> build_table() {
   table.push_back(Command{
       "watch",
       "run the controller: keep the cluster matching FILE, serve status and metrics",
-      "FILE [--listen ADDR] [--resync DURATION] [--log-format text|json] [cluster options]",
+      "FILE [--listen ADDR] [--resync DURATION] [--log-format text|json] [--log-level LEVEL] "
+      "[cluster options]",
       "The long-running controller. Each reconciler (membership, labels, placement, couchbase, "
       "rabbitmq) has its own queue entry: its passes never overlap, triggers that arrive during "
       "a pass collapse into one follow-up, and a slow or failing reconciler never holds up the "
@@ -143,7 +144,10 @@ std::vector<Command> build_table() {
             po::value<std::string>()->default_value("15s")->value_name("DURATION"),
             "how long a silent lease holder keeps the lease before another controller takes it")(
             "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
-            "text or json");
+            "text or json")(
+            "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
+            "debug, info, warn or error; debug adds a line per pass (its outcome, next step, "
+            "what it waits for or what blocks it), per Docker event and per lease refresh");
         add_cluster_options(options);
       },
       {{"FILE", 1}},
@@ -249,6 +253,9 @@ std::vector<Command> build_table() {
             "also serve the RabbitMQ management API of N clustered rabbit nodes (1: the "
             "stack's rabbitmq; more: the manual's HA services rabbitmq2..N pinned to "
             "node2..N; needs N joined nodes), guest/guest, autoheal")(
+            "password", po::value<std::string>()->value_name("SECRET"),
+            "the Couchbase and RabbitMQ password instead of password and guest (written to the "
+            "credentials files; tests use it to look for the secret in what others print)")(
             "fault", po::value<std::vector<std::string>>()->value_name("JSON"),
             "inject a fault, as POST /_sim/faults takes it (repeatable), e.g. "
             "'{\"path\":\"/services\",\"status\":500,\"count\":3}'; fields: node, method, "

@@ -53,9 +53,13 @@ struct SimulatedRabbit {
   }
 };
 
-bool start_rabbit(sim::SwarmWorld& world, int count, SimulatedRabbit& rabbit, Streams& io) {
+bool start_rabbit(sim::SwarmWorld& world, int count, const std::string& password,
+                  SimulatedRabbit& rabbit, Streams& io) {
   sim::rabbitmq::RabbitOptions options;
   options.partition_handling = "autoheal";
+  if (!password.empty()) {
+    options.password = password;
+  }
   rabbit.simulator = std::make_unique<sim::rabbitmq::RabbitSimulator>(world, options);
   // The rabbit tasks start like any task, in wall time here.
   for (int i = 0; i < 300 && static_cast<int>(rabbit.simulator->node_names().size()) < count; ++i) {
@@ -93,9 +97,12 @@ struct SimulatedCouchbase {
   }
 };
 
-bool start_couchbase(sim::SimulatedCluster& cluster, int speed, SimulatedCouchbase& couchbase,
-                     Streams& io) {
+bool start_couchbase(sim::SimulatedCluster& cluster, int speed, const std::string& password,
+                     SimulatedCouchbase& couchbase, Streams& io) {
   sim::couchbase::CouchbaseSimOptions options;
+  if (!password.empty()) {
+    options.password = password;
+  }
   // --couchbase-speed: rebalances, warm-ups and self-joins take 1/speed of their usual time.
   for (auto* duration : {&options.rebalance_duration, &options.graceful_failover_duration,
                          &options.bucket_warmup, &options.index_warmup, &options.auto_join_delay}) {
@@ -127,6 +134,8 @@ int run_sim(const po::variables_map& options, Streams& io) {
   }
   const bool couchbase = options.count("couchbase") > 0 && options["couchbase"].as<bool>();
   const int couchbase_speed = options["couchbase-speed"].as<int>();
+  const std::string password =
+      options.count("password") > 0 ? options["password"].as<std::string>() : std::string();
   if (couchbase_speed < 1 || couchbase_speed > 100) {
     io.err << "swarm-operator sim: --couchbase-speed takes 1 to 100\n";
     return 1;
@@ -206,11 +215,11 @@ int run_sim(const po::variables_map& options, Streams& io) {
   }
 
   SimulatedRabbit rabbit;
-  if (rabbit_nodes > 0 && !start_rabbit(cluster->world(), rabbit_nodes, rabbit, io)) {
+  if (rabbit_nodes > 0 && !start_rabbit(cluster->world(), rabbit_nodes, password, rabbit, io)) {
     return 1;
   }
   SimulatedCouchbase couchbase_sim;
-  if (couchbase && !start_couchbase(*cluster, couchbase_speed, couchbase_sim, io)) {
+  if (couchbase && !start_couchbase(*cluster, couchbase_speed, password, couchbase_sim, io)) {
     return 1;
   }
 

@@ -52,6 +52,11 @@ int run_watch(const po::variables_map& options, Streams& io) {
     io.err << "swarm-operator watch: --log-format takes text or json\n";
     return 1;
   }
+  const auto level = watch::parse_log_level(options["log-level"].as<std::string>());
+  if (!level) {
+    io.err << "swarm-operator watch: --log-level takes debug, info, warn or error\n";
+    return 1;
+  }
   // The endpoints of the data stores come from the file as it is at start-up.
   auto desired = load_desired_file(options, "watch", io);
   if (!desired) {
@@ -74,9 +79,9 @@ int run_watch(const po::variables_map& options, Streams& io) {
   watch::ControllerClients clients{
       *connection->manager, connection->engines, couchbase->get(), rabbit->get(), {}};
   clients.event_clients.push_back(std::move(events->manager));
-  watch::Controller controller(
-      settings, std::move(clients),
-      watch::WatchLog(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText));
+  watch::WatchLog log(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText);
+  log.set_level(*level);
+  watch::Controller controller(settings, std::move(clients), std::move(log));
   return controller.run();
 }
 

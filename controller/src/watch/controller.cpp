@@ -150,6 +150,7 @@ struct Controller::Impl {
     PassEnd end;
     end.failed = record.error.has_value();
     const double ms = record.duration.count() * 1000;
+    log_pass_detail(record, ms);
     if (record.error) {
       log.error("pass-failed",
                 {{"reconciler", record.reconciler},
@@ -172,6 +173,35 @@ struct Controller::Impl {
       return;
     }
     dispatch();
+  }
+
+  //! The debug line of a pass: what it saw and decided, including passes that change nothing.
+  void log_pass_detail(const PassRecord& record, double ms) {
+    if (!log.debug_enabled()) {
+      return;
+    }
+    WatchLog::Fields fields{{"reconciler", record.reconciler},
+                            {"outcome", std::string(to_string(record.outcome))},
+                            {"duration_ms", std::to_string(static_cast<int>(ms))}};
+    if (record.report) {
+      const auto& report = *record.report;
+      fields.emplace_back("steps_left", std::to_string(report.steps.size()));
+      if (!report.steps.empty()) {
+        const auto& next = report.steps.front();
+        fields.emplace_back("next", next.action + " " + next.kind + " " + next.object);
+        fields.emplace_back("why", next.reason);
+      }
+      if (!report.blocked.empty()) {
+        fields.emplace_back("blocked", report.blocked.front().reason);
+      }
+      if (!report.waiting.empty()) {
+        fields.emplace_back("waiting", report.waiting.front());
+      }
+    }
+    if (record.error) {
+      fields.emplace_back("error", record.error->describe());
+    }
+    log.debug("pass", fields);
   }
 
   void publish_api_counts() {
@@ -220,6 +250,7 @@ struct Controller::Impl {
               dispatch();
             }
           }
+          log.debug("lease-refreshed", {{"holder", lease.holder()}, {"held", held ? "yes" : "no"}});
           lease_held = held;
           board.set_lease(options.lease.identity, lease.holder(), held);
           schedule_lease(options.lease.duration / 3);
@@ -233,6 +264,13 @@ struct Controller::Impl {
       return;
     }
     const auto now = Clock::now();
+    if (log.debug_enabled()) {
+      const auto name = event.attributes.find("name");
+      log.debug("docker-event",
+                {{"type", event.type},
+                 {"action", event.action},
+                 {"object", name == event.attributes.end() ? event.actor_id : name->second}});
+    }
     if (const auto state = event.attributes.find("state.new");
         event.type == "node" && state != event.attributes.end()) {
       const auto name = event.attributes.find("name");

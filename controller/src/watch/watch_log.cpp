@@ -17,6 +17,43 @@ WatchLog::WatchLog(LogFormat format, std::shared_ptr<spdlog::logger> sink)
   logger_->set_pattern(format_ == LogFormat::kJson ? "%v" : "%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 }
 
+std::optional<LogLevel> parse_log_level(std::string_view name) {
+  if (name == "debug") {
+    return LogLevel::kDebug;
+  }
+  if (name == "info") {
+    return LogLevel::kInfo;
+  }
+  if (name == "warn") {
+    return LogLevel::kWarn;
+  }
+  if (name == "error") {
+    return LogLevel::kError;
+  }
+  return std::nullopt;
+}
+
+void WatchLog::set_level(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      logger_->set_level(spdlog::level::debug);
+      break;
+    case LogLevel::kInfo:
+      logger_->set_level(spdlog::level::info);
+      break;
+    case LogLevel::kWarn:
+      logger_->set_level(spdlog::level::warn);
+      break;
+    case LogLevel::kError:
+      logger_->set_level(spdlog::level::err);
+      break;
+  }
+}
+
+bool WatchLog::debug_enabled() const {
+  return logger_->should_log(spdlog::level::debug);
+}
+
 std::string WatchLog::line(const std::string& level, const std::string& event,
                            const Fields& fields) const {
   if (format_ == LogFormat::kJson) {
@@ -36,6 +73,12 @@ std::string WatchLog::line(const std::string& level, const std::string& event,
     out += ' ' + key + '=' + (quote ? boost::json::serialize(boost::json::value(value)) : value);
   }
   return out;
+}
+
+void WatchLog::debug(const std::string& event, const Fields& fields) {
+  if (debug_enabled()) {  // the line is built only when it is written
+    logger_->debug("{}", line("debug", event, fields));
+  }
 }
 
 void WatchLog::info(const std::string& event, const Fields& fields) {
