@@ -124,3 +124,121 @@ TEST_CASE("the reconciler synchronises a restarted node's mirrors", "[contract][
   CHECK(queue->unsynchronised_mirrors().empty());
   CHECK(converge_rabbit(desired, *client) == 0);
 }
+
+// --- fault rows (#11): a node lost in the middle of a convergence --------------------------------
+
+namespace {
+
+//! Observes and plans once (the management-API half).
+reconcilers::RabbitPlan plan_now(const model::DesiredState& desired,
+                                 clients::RabbitClient& client) {
+  const reconcilers::SwarmObservation no_swarm;
+  return reconcilers::plan_rabbitmq(desired, no_swarm, reconcilers::observe_rabbitmq(client, "/"));
+}
+
+bool has_sync_step(const reconcilers::RabbitPlan& plan) {
+  return std::any_of(plan.steps.begin(), plan.steps.end(), [](const reconcilers::RabbitStep& s) {
+    return std::holds_alternative<reconcilers::SyncQueue>(s.operation);
+  });
+}
+
+//! The reason of the blocked sync of QUEUE, or "" when it is not blocked.
+std::string blocked_sync_reason(const reconcilers::RabbitPlan& plan, const std::string& queue) {
+  for (const auto& blocked : plan.blocked) {
+    if (blocked.step.action == "sync" && blocked.step.object == queue) {
+      return blocked.reason;
+    }
+  }
+  return "";
+}
+
+//! The policy written, messages published while it is unmirrored, the policy's new mirrors
+//! unsynchronised (ha-sync-mode manual): the point where a convergence has one sync left.
+void policy_written_sync_pending(const model::DesiredState& desired,
+                                 RabbitClusterUnderTest& cluster, clients::RabbitClient& client,
+                                 const std::string& queue) {
+  cluster.publish(queue, 20, 1);
+  auto plan = plan_now(desired, client);
+  REQUIRE(plan.steps.size() == 1);
+  const auto* put = std::get_if<reconcilers::PutPolicy>(&plan.steps.front().operation);
+  REQUIRE(put != nullptr);
+  REQUIRE(client.put_policy(put->policy));
+  REQUIRE(rabbit_wait_until(
+      [&] {
+        auto q = queue_named(client, queue);
+        return q && as_set(q->mirror_nodes).size() == 2 && q->unsynchronised_mirrors().size() == 2;
+      },
+      30s));
+}
+
+}  // namespace
+
+TEST_CASE(
+    "fault row: a node stopped mid-convergence blocks the sync until it is back, no "
+    "message lost",
+    "[contract][reconciler][faults]") {
+  Fresh fresh;
+  auto& cluster = rabbit_cluster();
+  auto client = rabbit_client({1, 2, 3});
+  const auto desired = desired_for(cluster);
+  const std::string queue = "contract-fault-stopped";
+  policy_written_sync_pending(desired, cluster, *client, queue);
+
+  cluster.stop(3);
+  REQUIRE(rabbit_wait_until([&] { return !plan_now(desired, *client).blocked.empty(); }, 60s));
+  auto plan = plan_now(desired, *client);
+  CHECK_FALSE(has_sync_step(plan));  // a sync blocks its queue: never while a node is down
+  CHECK_THAT(blocked_sync_reason(plan, queue),
+             Catch::Contains(cluster.node_name(3)) && Catch::Contains("is down"));
+  CHECK(plan.steps.empty());  // the policy is in place: nothing else to write
+
+  cluster.start(3);
+  CHECK(converge_rabbit(desired, *client) >= 1);  // the sync, once node 3 runs again
+  std::optional<clients::RabbitQueue> synced;
+  CHECK(rabbit_wait_until(  // message counts arrive with the statistics
+      [&] {
+        synced = queue_named(*client, queue);
+        return synced && synced->messages == 20;
+      },
+      30s));
+  REQUIRE(synced);
+  CHECK(as_set(synced->mirror_nodes) ==
+        std::set<std::string>{cluster.node_name(2), cluster.node_name(3)});
+  CHECK(synced->unsynchronised_mirrors().empty());
+  CHECK(converge_rabbit(desired, *client) == 0);
+}
+
+TEST_CASE(
+    "fault row: a partition paused under pause_minority blocks the sync until it heals, no "
+    "message lost",
+    "[contract][reconciler][faults]") {
+  Fresh fresh;
+  auto& cluster = rabbit_cluster();
+  auto client = rabbit_client({3, 1, 2});  // node 3 first: the client must fail over from it
+  const auto desired = desired_for(cluster);
+  const std::string queue = "contract-fault-partition";
+  policy_written_sync_pending(desired, cluster, *client, queue);
+
+  cluster.partition(3);
+  REQUIRE(rabbit_wait_until(
+      [&] { return !blocked_sync_reason(plan_now(desired, *client), queue).empty(); }, 60s));
+  auto plan = plan_now(desired, *client);
+  CHECK_FALSE(has_sync_step(plan));
+  CHECK_THAT(blocked_sync_reason(plan, queue), Catch::Contains(cluster.node_name(3)));
+  CHECK(plan.steps.empty());
+
+  cluster.heal(3);
+  // The paused node restarts its rabbit app by itself once the majority is back in sight.
+  REQUIRE(rabbit_wait_until([&] { return has_sync_step(plan_now(desired, *client)); }, 90s));
+  CHECK(converge_rabbit(desired, *client) >= 1);
+  std::optional<clients::RabbitQueue> synced;
+  CHECK(rabbit_wait_until(  // message counts arrive with the statistics
+      [&] {
+        synced = queue_named(*client, queue);
+        return synced && synced->messages == 20;
+      },
+      30s));
+  REQUIRE(synced);
+  CHECK(synced->unsynchronised_mirrors().empty());
+  CHECK(converge_rabbit(desired, *client) == 0);
+}
