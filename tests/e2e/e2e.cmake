@@ -7,41 +7,28 @@ if(SWARMOP_REAL_SERVER_TESTS AND SWARMOP_DOCKERD AND swarmop_uid STREQUAL "0")
     set(swarm_env SWARMOP_SWARM_BASE=${CMAKE_CURRENT_BINARY_DIR}/real-swarm
                   SWARMOP_SWARM_HEARTBEAT=2s)
   endif()
+  # real_swarm_e2e(NAME TIMEOUT LABELS [VAR=VALUE...]): tests/e2e/NAME.sh against the harness
+  # swarm, with the harness's environment and any extra variables given.
+  function(real_swarm_e2e name timeout labels)
+    add_test(NAME e2e/${name}
+             COMMAND ${CMAKE_COMMAND} -E env ${swarm_env} ${ARGN}
+                     ${CMAKE_CURRENT_SOURCE_DIR}/e2e/${name}.sh $<TARGET_FILE:swarm-operator>)
+    set_tests_properties(e2e/${name} PROPERTIES LABELS "${labels}" FIXTURES_REQUIRED real_swarm
+                         RESOURCE_LOCK real_swarm TIMEOUT ${timeout})
+  endfunction()
   # Bare swarm -> "3+ nodes with separate workers", a second apply without writes, then a
   # crashed and restarted master whose gui task the operator moves back. About 2-4 minutes.
-  add_test(NAME e2e/apply_real_swarm
-           COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}
-                   ${CMAKE_CURRENT_SOURCE_DIR}/e2e/apply_real_swarm.sh
-                   $<TARGET_FILE:swarm-operator>)
-  set_tests_properties(e2e/apply_real_swarm PROPERTIES LABELS real
-                       FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 600)
+  real_swarm_e2e(apply_real_swarm 600 real)
   # watch mode: a file edit followed, a crashed worker reported from its Down event, SIGTERM.
-  add_test(NAME e2e/watch_real_swarm
-           COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}
-                   ${CMAKE_CURRENT_SOURCE_DIR}/e2e/watch_real_swarm.sh
-                   $<TARGET_FILE:swarm-operator>)
-  set_tests_properties(e2e/watch_real_swarm PROPERTIES LABELS real
-                       FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 400)
+  real_swarm_e2e(watch_real_swarm 400 real)
   # The controller as a container: image from the binary, `docker stack deploy` of
   # manifests/swarm-operator.stack.yml, a change followed, its node crashed, the lease passed.
-  add_test(NAME e2e/container_real_swarm
-           COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}
-                   ${CMAKE_CURRENT_SOURCE_DIR}/e2e/container_real_swarm.sh
-                   $<TARGET_FILE:swarm-operator>)
-  set_tests_properties(e2e/container_real_swarm PROPERTIES LABELS real
-                       FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 600)
-  # The fault matrix's real rows (#11): apply SIGKILLed, a worker crashed, each in the middle of
-  # the bare -> workers journey; quorum sampled throughout. About 2 minutes.
-  # The leader-crashed row is run by hand for now (FAULT_ROWS=leader-crashed): in CI it once
-  # crashed the leader before the third manager had joined raft (fixed in the row, not yet
-  # proven stable in CI).
-  add_test(NAME e2e/faults_real_swarm
-           COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}
-                   "FAULT_ROWS=operator-killed worker-crashed"
-                   ${CMAKE_CURRENT_SOURCE_DIR}/e2e/faults_real_swarm.sh
-                   $<TARGET_FILE:swarm-operator>)
-  set_tests_properties(e2e/faults_real_swarm PROPERTIES LABELS "real;faults"
-                       FIXTURES_REQUIRED real_swarm RESOURCE_LOCK real_swarm TIMEOUT 1200)
+  real_swarm_e2e(container_real_swarm 600 real)
+  # The fault matrix's real rows (#11), each in the middle of the bare -> workers journey with
+  # quorum sampled throughout: apply SIGKILLed, a worker crashed, a manager cut off and healed,
+  # a manager crashed, two watch controllers with the lease holder SIGKILLed, the leader
+  # crashed. About 9 minutes.
+  real_swarm_e2e(faults_real_swarm 1800 "real;faults")
   # manifests/Dockerfile read by Docker's own parser (a real engine), and what it must say.
   add_test(NAME e2e/dockerfile_check
            COMMAND ${CMAKE_COMMAND} -E env ${swarm_env}

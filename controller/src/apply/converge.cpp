@@ -4,6 +4,16 @@
 
 namespace swarmop::controller {
 
+namespace {
+
+//! The wait before the Nth retry (N from 1): twice the poll interval, doubling, capped.
+std::chrono::milliseconds retry_delay(const ConvergeOptions& options, int attempt) {
+  const int exponent = std::clamp(attempt - 1, 0, 10);
+  return std::min(options.poll * 2 * (1 << exponent), options.max_backoff);
+}
+
+}  // namespace
+
 ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clients,
                         const ConvergeOptions& options,
                         const std::function<void(const StepReport&)>& on_step,
@@ -22,8 +32,7 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
         ++transient_failures > options.max_transient_failures || Clock::now() >= deadline) {
       return false;
     }
-    const int exponent = std::min(transient_failures - 1, 10);
-    sleep(std::min(options.poll * 2 * (1 << exponent), options.max_backoff));
+    sleep(retry_delay(options, transient_failures));
     return true;
   };
   for (;;) {
@@ -56,8 +65,7 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
     const bool same_again = !result.applied.empty() && result.applied.back() == *pass->next;
     if (same_again && !backed_off) {
       // It did not take. Wait, then observe again: the cause may have passed by then.
-      const int exponent = std::min(repeats - 1, 10);
-      sleep(std::min(options.poll * 2 * (1 << exponent), options.max_backoff));
+      sleep(retry_delay(options, repeats));
       backed_off = true;
       continue;
     }

@@ -239,7 +239,7 @@ struct Controller::Impl {
       if (error || stopping) {
         return;
       }
-      asio::post(pool, [this] {
+      asio::post(lease_thread, [this] {
         const bool held = lease.refresh(Clock::now());
         asio::post(loop, [this, held] {
           if (held != lease_held) {
@@ -375,6 +375,9 @@ struct Controller::Impl {
   SwarmLease lease;
   asio::io_context loop;
   asio::thread_pool pool{5};
+  //! The lease is renewed on its own thread: behind five slow passes in the pool, a renewal
+  //! would come late, and a holder that cannot renew in time stops writing (held() turns false).
+  asio::thread_pool lease_thread{1};
   asio::steady_timer wake;
   asio::steady_timer resync;
   asio::steady_timer lease_timer;
@@ -397,6 +400,7 @@ Controller::Controller(ControllerOptions options, ControllerClients clients, Wat
 Controller::~Controller() {
   if (impl_) {
     impl_->pool.join();
+    impl_->lease_thread.join();
     if (impl_->events) {
       impl_->events->stop();
     }
@@ -460,6 +464,7 @@ int Controller::run(bool handle_signals) {
     s.events->stop();
   }
   s.pool.join();
+  s.lease_thread.join();
   s.lease.release();
   if (s.http) {
     s.http->stop();
