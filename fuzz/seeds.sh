@@ -55,8 +55,14 @@ case "$target" in
         count=$((count + 1))
       done <"$stream"
     done < <(find "$root/tests/fixtures/docker" -type f -name '*.jsonl' -print0 | sort -z)
+    copy_tree "$root/tests/corpus/api/docker" -name '*.json'
     ;;
-  fuzz_couchbase_json | fuzz_rabbitmq_json) ;;  # no JSON sample files under tests/
+  fuzz_couchbase_json)
+    copy_tree "$root/tests/corpus/api/couchbase" -name '*.json'
+    ;;
+  fuzz_rabbitmq_json)
+    copy_tree "$root/tests/corpus/api/rabbitmq" -name '*.json'
+    ;;
   *)
     echo "$0: unknown target '$target'" >&2
     exit 2

@@ -24,6 +24,8 @@ struct Sink {
   const std::function<bool(std::string_view)>* on_data = nullptr;
   const std::atomic<bool>* cancel = nullptr;
   bool stopped_by_caller = false;
+  std::size_t max_body_bytes = 0;  //!< 0: no limit (streams bound their own buffers)
+  bool too_large = false;
 };
 
 size_t write_body(char* data, size_t size, size_t count, void* user) {
@@ -35,6 +37,10 @@ size_t write_body(char* data, size_t size, size_t count, void* user) {
       return 0;  // makes libcurl end the transfer
     }
     return bytes;
+  }
+  if (sink->max_body_bytes != 0 && sink->body->size() + bytes > sink->max_body_bytes) {
+    sink->too_large = true;
+    return 0;  // makes libcurl end the transfer
   }
   sink->body->append(data, bytes);
   return bytes;
@@ -165,6 +171,7 @@ model::Expected<HttpResponse> CurlTransport::send(const HttpRequest& request) {
 
   HttpResponse response;
   Sink sink{&response.body, &response.headers};
+  sink.max_body_bytes = request.max_body_bytes;
   curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_body);
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, write_header);
@@ -173,6 +180,13 @@ model::Expected<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
 
   const CURLcode code = curl_easy_perform(curl);
+  if (sink.too_large) {
+    model::Error error = transport_error(code, detail, request, display());
+    error.code = model::ErrorCode::kInternal;  // the same answer would come again
+    error.message = "the answer is longer than " + std::to_string(request.max_body_bytes >> 20) +
+                    " MiB; cut off unread";
+    return error;
+  }
   if (code != CURLE_OK) {
     return transport_error(code, detail, request, display());
   }

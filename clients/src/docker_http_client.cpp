@@ -350,8 +350,19 @@ model::Expected<model::Unit> DockerHttpClient::events(
   std::string pending;
   std::optional<model::Error> decode_error;
   bool stopped = false;
+  // One event is a few hundred bytes; a "line" longer than this is not an event stream.
+  constexpr std::size_t kMaxEventLine = std::size_t{1} << 20;
   const auto on_data = [&](std::string_view data) {
     pending.append(data);
+    if (pending.size() > kMaxEventLine && pending.find('\n') == std::string::npos) {
+      model::Error error;
+      error.code = model::ErrorCode::kInternal;
+      error.target = display();
+      error.operation = "GET /events";
+      error.message = "event stream: a line longer than 1 MiB; not an event, stream closed";
+      decode_error = error;
+      return false;
+    }
     std::size_t newline;
     while ((newline = pending.find('\n')) != std::string::npos) {
       const std::string line = pending.substr(0, newline);

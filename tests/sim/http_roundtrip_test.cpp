@@ -1,5 +1,8 @@
+#include <httplib.h>
+
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <thread>
 
 #include "sim_fixtures.hpp"
 #include "swarmop/clients/curl_transport.hpp"
@@ -331,4 +334,56 @@ TEST_CASE("many concurrent connections through the unix socket proxy", "[sim][ht
     t.join();
   }
   CHECK(ok == 160);
+}
+
+TEST_CASE("an answer over the size limit and an endless event line are cut off, not kept",
+          "[http][limits]") {
+  using namespace std::chrono_literals;
+  httplib::Server server;
+  const std::string big(std::size_t{3} << 20, ' ');
+  server.Get("/big", [&](const httplib::Request&, httplib::Response& response) {
+    response.set_content(big, "application/json");
+  });
+  server.Get("/version", [](const httplib::Request&, httplib::Response& response) {
+    response.set_content(R"({"ApiVersion":"1.41","Version":"24.0.0"})", "application/json");
+  });
+  // An "event stream" that never sends a newline: 64 KiB chunks up to 8 MiB.
+  server.Get(R"(/v1\.41/events)", [](const httplib::Request&, httplib::Response& response) {
+    response.set_chunked_content_provider("application/json",
+                                          [](std::size_t offset, httplib::DataSink& sink) {
+                                            if (offset >= (std::size_t{8} << 20)) {
+                                              sink.done();
+                                              return true;
+                                            }
+                                            const std::string chunk(std::size_t{64} << 10, 'a');
+                                            return sink.write(chunk.data(), chunk.size());
+                                          });
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  REQUIRE(port > 0);
+  std::thread serving([&] { server.listen_after_bind(); });
+  const std::string address = "tcp://127.0.0.1:" + std::to_string(port);
+
+  auto http = transport(address);
+  clients::HttpRequest request{"GET", "/big", "", "", 10s};
+  request.max_body_bytes = std::size_t{1} << 20;
+  auto cut = http->send(request);
+  REQUIRE_FALSE(cut);
+  CHECK(cut.error().code == model::ErrorCode::kInternal);
+  CHECK_THAT(cut.error().message, Catch::Contains("longer than 1 MiB"));
+  request.max_body_bytes = std::size_t{4} << 20;
+  auto whole = http->send(request);
+  REQUIRE(whole);
+  CHECK(whole->body.size() == big.size());
+
+  auto docker = client(address);
+  int events_seen = 0;
+  auto streamed = docker->events(
+      0, 0, [&](const clients::DockerEvent&) { return ++events_seen > 0; }, nullptr);
+  REQUIRE_FALSE(streamed);
+  CHECK(events_seen == 0);
+  CHECK_THAT(streamed.error().message, Catch::Contains("longer than 1 MiB"));
+
+  server.stop();
+  serving.join();
 }

@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <map>
 #include <string>
@@ -18,6 +19,10 @@ struct HttpRequest {
   std::string body;
   std::string content_type;  //!< sent only with a body
   std::chrono::milliseconds timeout{30'000};
+  //! A longer answer is cut off and reported as an error: a broken or hostile server must not
+  //! make the controller run out of memory. 256 MiB is far above the largest real answer (the
+  //! task list of a large swarm is tens of MiB).
+  std::size_t max_body_bytes = std::size_t{256} << 20;
 };
 
 struct HttpResponse {
