@@ -5,10 +5,10 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_support.hpp"
 #include "swarmop/clients/couchbase_json.hpp"
 
 namespace {
@@ -17,42 +17,18 @@ namespace clients = swarmop::clients;
 namespace couchbase_json = swarmop::clients::couchbase_json;
 namespace json = boost::json;
 
-constexpr std::size_t kMaxInput = 1 << 20;  // 1 MiB
+using swarmop::fuzz::expect_error_or;
+using swarmop::fuzz::require;
+using swarmop::fuzz::sink;
 
-volatile std::size_t sink = 0;  // keeps the reads below from being optimised away
-
-void require(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
-
-template <class T>
-void expect_error_or(const swarmop::model::Expected<T>& decoded) {
-  if (!decoded) {
-    require(!decoded.error().message.empty());
-    sink = sink + decoded.error().describe().size();
-  }
-}
-
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size > kMaxInput) {
-    return -1;
-  }
-  const std::string_view body(reinterpret_cast<const char*>(data), size);
-  // Error bodies are read whatever they hold: JSON of any shape or plain text.
+// Error bodies are read whatever they hold: JSON of any shape or plain text.
+void read_error_body(std::string_view body) {
   const std::string error_text = clients::couchbase_error_text(body);
   require(error_text.size() <= 303);  // 300 characters and "..."
   sink = sink + error_text.size();
+}
 
-  json::error_code ec;
-  const json::value value = json::parse(body, ec);  // as http_common::decode_json_body does
-  if (ec) {
-    return 0;  // not JSON: the decoders never see it
-  }
-
+void decode_all(const json::value& value) {
   const auto cluster = couchbase_json::decode_cluster(value);
   expect_error_or(cluster);
   if (cluster) {
@@ -94,5 +70,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   expect_error_or(couchbase_json::decode_auto_failover(value));
   expect_error_or(couchbase_json::decode_index_status(value));
-  return 0;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return swarmop::fuzz::run_json_target(data, size, swarmop::fuzz::parse_json, read_error_body,
+                                        decode_all);
 }

@@ -6,13 +6,14 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_support.hpp"
 #include "swarmop/clients/docker_json.hpp"
 #include "swarmop/clients/docker_spec_edit.hpp"
 #include "swarmop/clients/docker_time.hpp"
+#include "swarmop/model/expected.hpp"
 
 namespace {
 
@@ -21,23 +22,9 @@ namespace docker_json = swarmop::clients::docker_json;
 namespace spec_edit = swarmop::clients::spec_edit;
 namespace json = boost::json;
 
-constexpr std::size_t kMaxInput = 1 << 20;  // 1 MiB
-
-volatile std::size_t sink = 0;  // keeps the reads below from being optimised away
-
-void require(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
-
-template <class T>
-void expect_error_or(const swarmop::model::Expected<T>& decoded) {
-  if (!decoded) {
-    require(!decoded.error().message.empty());
-    sink = sink + decoded.error().describe().size();
-  }
-}
+using swarmop::fuzz::expect_error_or;
+using swarmop::fuzz::require;
+using swarmop::fuzz::sink;
 
 void check_time(const std::optional<std::int64_t>& seconds) {
   // 1970-01-01 to 9999-12-31 UTC: what the four-digit year of the format can hold (an offset
@@ -75,21 +62,16 @@ void edit_service_spec(const json::object& spec) {
   sink = sink + json::serialize(edited).size();
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size > kMaxInput) {
-    return -1;
-  }
-  const std::string_view body(reinterpret_cast<const char*>(data), size);
+void read_error_body(std::string_view body) {
   sink = sink + docker_json::error_message(body).size();
+}
 
-  auto parsed = docker_json::parse(body, "fuzz");
-  if (!parsed) {
-    return 0;  // not JSON: the decoders never see it
-  }
-  const json::value& value = *parsed;
+// As the Docker client parses a body.
+swarmop::model::Expected<json::value> parse_body(std::string_view body) {
+  return docker_json::parse(body, "fuzz");
+}
 
+void decode_all(const json::value& value) {
   expect_error_or(docker_json::decode_version(value));
   const auto info = docker_json::decode_info(value);
   expect_error_or(info);
@@ -142,5 +124,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (value.is_string()) {
     check_time(clients::parse_docker_time(value.get_string()));
   }
-  return 0;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return swarmop::fuzz::run_json_target(data, size, parse_body, read_error_body, decode_all);
 }

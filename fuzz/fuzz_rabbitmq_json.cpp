@@ -5,10 +5,10 @@
 #include <boost/json.hpp>
 #include <cstddef>
 #include <cstdint>
-#include <cstdlib>
 #include <string>
 #include <string_view>
 
+#include "fuzz_support.hpp"
 #include "swarmop/clients/rabbitmq_http_client.hpp"
 #include "swarmop/clients/rabbitmq_json.hpp"
 
@@ -18,23 +18,9 @@ namespace clients = swarmop::clients;
 namespace rabbitmq_json = swarmop::clients::rabbitmq_json;
 namespace json = boost::json;
 
-constexpr std::size_t kMaxInput = 1 << 20;  // 1 MiB
-
-volatile std::size_t sink = 0;  // keeps the reads below from being optimised away
-
-void require(bool condition) {
-  if (!condition) {
-    std::abort();
-  }
-}
-
-template <class T>
-void expect_error_or(const swarmop::model::Expected<T>& decoded) {
-  if (!decoded) {
-    require(!decoded.error().message.empty());
-    sink = sink + decoded.error().describe().size();
-  }
-}
+using swarmop::fuzz::expect_error_or;
+using swarmop::fuzz::require;
+using swarmop::fuzz::sink;
 
 // What the reconciler does with a policy it read: compare it with the one it wants, and send
 // it back encoded. A policy has the same effect as itself and as its own encoding read back.
@@ -50,21 +36,11 @@ void check_policy(const clients::RabbitPolicy& policy) {
   sink = sink + json::serialize(encoded).size();
 }
 
-}  // namespace
-
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  if (size > kMaxInput) {
-    return -1;
-  }
-  const std::string_view body(reinterpret_cast<const char*>(data), size);
+void read_error_body(std::string_view body) {
   sink = sink + clients::rabbit_error_reason(body).size();
+}
 
-  json::error_code ec;
-  const json::value value = json::parse(body, ec);  // as http_common::decode_json_body does
-  if (ec) {
-    return 0;  // not JSON: the decoders never see it
-  }
-
+void decode_all(const json::value& value) {
   const auto overview = rabbitmq_json::decode_overview(value);
   expect_error_or(overview);
   if (overview) {
@@ -106,5 +82,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     require(status == 200 || !health.ok);
     sink = sink + health.reason.size();
   }
-  return 0;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  return swarmop::fuzz::run_json_target(data, size, swarmop::fuzz::parse_json, read_error_body,
+                                        decode_all);
 }

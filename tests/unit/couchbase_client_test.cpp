@@ -1,5 +1,6 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <deque>
 
 #include "swarmop/clients/couchbase_http_client.hpp"
@@ -228,6 +229,36 @@ TEST_CASE("rebalance progress and tasks", "[unit][couchbase]") {
       R"([{"type":"rebalance","status":"notRunning","statusIsStale":true,"masterRequestTimedOut":true}])"));
   REQUIRE(stale);
   CHECK((*stale)[0].stale);
+}
+
+// Found by fuzz/fuzz_couchbase_json (docs/fuzzing.md): Boost.JSON reads an integer literal too
+// big for 64 bits as a double, and converting a double outside the integer type's range is
+// undefined behaviour. Such a value now reads as empty (0), like a negative count.
+TEST_CASE("counters and timeouts out of the 64-bit range read as 0, not undefined behaviour",
+          "[unit][couchbase]") {
+  auto cluster = couchbase_json::decode_cluster(json::parse(
+      R"({"counters":{"rebalance_start":19223372036854775807,"rebalance_fail":1e300,
+          "failover":-1e300,"rebalance_success":18446744073709551615,"graceful_failover_start":3},
+          "nodes":[{"otpNode":"ns_1@a","hostname":"a:8091"}]})"));
+  REQUIRE(cluster);
+  CHECK(cluster->counters.at("rebalance_start") == 0);  // parsed as a double beyond 2^64
+  CHECK(cluster->counters.at("rebalance_fail") == 0);
+  CHECK(cluster->counters.at("failover") == 0);
+  CHECK(cluster->counters.at("rebalance_success") == UINT64_MAX);  // still an integer
+  CHECK(cluster->counters.at("graceful_failover_start") == 3);
+
+  auto settings = couchbase_json::decode_auto_failover(
+      json::parse(R"({"enabled":true,"timeout":1e300,"count":-1e19,"maxCount":2})"));
+  REQUIRE(settings);
+  CHECK(settings->enabled);
+  CHECK(settings->timeout_seconds == 0);
+  CHECK(settings->count == 0);
+  CHECK(settings->max_count == 2);
+  auto edge = couchbase_json::decode_auto_failover(
+      json::parse(R"({"enabled":true,"timeout":9.223372036854775808e18,"count":1e19})"));
+  REQUIRE(edge);
+  CHECK(edge->timeout_seconds == 0);  // 2^63: just out of range
+  CHECK(edge->count == 0);
 }
 
 TEST_CASE("broken admin responses are errors", "[unit][couchbase]") {

@@ -1,7 +1,10 @@
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <fstream>
+#include <limits>
 #include <sstream>
+#include <string>
 
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/docker_json.hpp"
@@ -230,4 +233,50 @@ TEST_CASE("spec edits change one field and keep the rest", "[unit][docker]") {
   auto relabelled = spec_edit::with_labels(node_spec, {{"types", "master"}}, {"gone"});
   CHECK(relabelled.at("Labels") == json::object{{"owner", "ops"}, {"types", "master"}});
   CHECK(spec_edit::with_role(node_spec, "manager").at("Role") == "manager");
+}
+
+// Found by fuzz/fuzz_docker_json (docs/fuzzing.md): Boost.JSON reads an integer literal too big
+// for 64 bits as a double, and converting a double outside the integer type's range is
+// undefined behaviour. Such a value now reads as empty (0), like a negative count.
+TEST_CASE("integer fields out of the 64-bit range read as 0, not undefined behaviour",
+          "[unit][docker]") {
+  const auto version_of = [](const json::value& index) {
+    auto node = docker_json::decode_node(json::object{{"ID", "n1"},
+                                                      {"Version", json::object{{"Index", index}}},
+                                                      {"Spec", json::object{{"Role", "manager"}}}});
+    REQUIRE(node);
+    return node->version;
+  };
+  CHECK(version_of(json::parse("100000000000000000000")) == 0);  // parsed as a double
+  CHECK(version_of(json::parse("18446744073709551616")) == 0);   // 2^64
+  CHECK(version_of(json::parse("1e300")) == 0);
+  CHECK(version_of(json::parse("-1e300")) == 0);
+  CHECK(version_of(json::parse("-1")) == 0);
+  CHECK(version_of(json::parse("18446744073709551615")) == UINT64_MAX);  // still an integer
+  CHECK(version_of(json::parse("42.0")) == 42);
+  // The last double below 2^64 still fits (built here: the parser may round a decimal up).
+  CHECK(version_of(18446744073709549568.0) == 18446744073709549568u);
+
+  // "time timeNano" of an event, as text so that a failure shows both.
+  const auto times_of = [](const json::value& time, const json::value& time_nano) {
+    auto event = docker_json::decode_event(json::object{{"Type", "node"},
+                                                        {"Action", "update"},
+                                                        {"Actor", json::object{{"ID", "n1"}}},
+                                                        {"time", time},
+                                                        {"timeNano", time_nano}});
+    REQUIRE(event);
+    return std::to_string(event->time) + " " + std::to_string(event->time_nano);
+  };
+  CHECK(times_of(json::parse("1e19"), json::parse("-1e300")) == "0 0");
+  CHECK(times_of(json::parse("1e300"), json::parse("-1e19")) == "0 0");
+  // 2^63 as a double is just out of range; -2^63 is just in it.
+  CHECK(times_of(json::parse("9.223372036854775808e18"), json::parse("-9.223372036854775808e18")) ==
+        "0 -9223372036854775808");
+  CHECK(times_of(json::parse("1.7e9"), json::parse("1.7e18")) == "1700000000 1700000000000000000");
+  // The last double below 2^63 still fits.
+  CHECK(times_of(9223372036854774784.0, 0) == "9223372036854774784 0");
+  // No JSON text spells NaN or infinity, but a json::value can hold them.
+  constexpr double kInfinity = std::numeric_limits<double>::infinity();
+  CHECK(times_of(std::numeric_limits<double>::quiet_NaN(), kInfinity) == "0 0");
+  CHECK(times_of(-kInfinity, -std::numeric_limits<double>::quiet_NaN()) == "0 0");
 }

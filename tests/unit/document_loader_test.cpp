@@ -161,3 +161,17 @@ TEST_CASE("a declared gui whose placement the file leaves open gets one per core
     CHECK_FALSE(loaded.state->services.at("contentapi").replicas);
   }
 }
+
+// Found by fuzz/fuzz_desired_state (docs/fuzzing.md): reading this file timed out under the
+// sanitizers (six std::regex matches for each of the 100,000 values read before the limit).
+TEST_CASE("the alias-bomb corpus file is refused at the expansion limit", "[unit][loader]") {
+  const std::string path =
+      std::string(SWARMOP_SOURCE_DIR) + "/tests/corpus/invalid/yaml/alias-bomb.yaml";
+  auto doc = load_document_file(path);
+  CHECK_FALSE(doc.ok());
+  CHECK_FALSE(doc.state);
+  CHECK(formatted(doc) ==
+        std::vector<std::string>{path +
+                                 ":3:15: error: document has more than 100000 values after alias "
+                                 "expansion; refusing to expand it"});
+}

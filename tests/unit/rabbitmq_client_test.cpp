@@ -2,8 +2,10 @@
 
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 
 #include "swarmop/clients/credentials.hpp"
 #include "swarmop/clients/rabbitmq_http_client.hpp"
@@ -81,6 +83,45 @@ TEST_CASE("overview tells whether classic mirroring exists", "[unit][rabbitmq]")
   CHECK(v3->has_classic_mirroring());
   CHECK_FALSE(v4->has_classic_mirroring());
   CHECK_FALSE(rabbitmq_json::decode_overview(json::parse("{}")));
+}
+
+// Found by fuzz/fuzz_rabbitmq_json (docs/fuzzing.md): the digits of the major version were
+// accumulated in an int without a bound (signed overflow). It now saturates at INT_MAX, which
+// still reads as "4 or later": no classic mirroring.
+TEST_CASE("a major version too long for an int saturates instead of overflowing",
+          "[unit][rabbitmq]") {
+  const auto overview = [](const std::string& version) {
+    auto decoded = rabbitmq_json::decode_overview(
+        json::parse(R"({"rabbitmq_version":")" + version + R"(","node":"rabbit@a"})"));
+    REQUIRE(decoded);
+    return *decoded;
+  };
+  constexpr int kMax = std::numeric_limits<int>::max();
+  CHECK(overview("99999999999.1").major_version() == kMax);
+  CHECK_FALSE(overview("99999999999.1").has_classic_mirroring());
+  CHECK(overview("99999999999999999999999999999999.0.1").major_version() == kMax);
+  CHECK(overview("2147483647.0").major_version() == kMax);  // exactly INT_MAX
+  CHECK(overview("2147483648.0").major_version() == kMax);  // one more: saturated
+  CHECK(overview("214748364.0").major_version() == 214748364);
+  CHECK(overview("3.13.7").major_version() == 3);
+  CHECK(overview("3.13.7").has_classic_mirroring());
+}
+
+// The same fuzzing found doubles outside the integer range converted to integers (undefined
+// behaviour) in the field readers the RabbitMQ decoders share: they read as 0 now.
+TEST_CASE("a message count out of the 64-bit range reads as 0, not undefined behaviour",
+          "[unit][rabbitmq]") {
+  auto queues = rabbitmq_json::decode_queues(json::parse(R"([
+    {"name":"a","vhost":"/","messages":100000000000000000000},
+    {"name":"b","vhost":"/","messages":1e300},
+    {"name":"c","vhost":"/","messages":18446744073709551615},
+    {"name":"d","vhost":"/","messages":7}])"));
+  REQUIRE(queues);
+  REQUIRE(queues->size() == 4);
+  CHECK((*queues)[0].messages == 0);
+  CHECK((*queues)[1].messages == 0);
+  CHECK((*queues)[2].messages == UINT64_MAX);
+  CHECK((*queues)[3].messages == 7);
 }
 
 TEST_CASE("error reasons and health checks", "[unit][rabbitmq]") {

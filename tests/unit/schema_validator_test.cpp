@@ -134,3 +134,47 @@ TEST_CASE("a value of the right type is judged by its own branch", "[unit][schem
   CHECK(messages(validator, "size: 2.5\n") ==
         std::vector<std::string>{"size: expected string or integer, got number 2.5"});
 }
+
+// Found by fuzz/fuzz_desired_state (docs/fuzzing.md): libstdc++'s default std::regex executor
+// recursed for every character of the input, so one long string checked against a `pattern`
+// (or one long map key) overflowed the stack. crd/src/safe_regex.hpp picks the breadth-first one.
+// 256 KiB: five times the length that overflowed it (1 MiB takes 10 s a match under ASan).
+constexpr std::size_t kLongText = std::size_t{1} << 18;
+
+TEST_CASE("a long string is matched against a schema pattern without overflowing the stack",
+          "[unit][schema]") {
+  SchemaValidator validator(boost::json::parse(kSchema));
+  const std::string long_name(kLongText, 'a');
+  const auto document = [](const std::string& name) {
+    return MarkedNode::from_json(boost::json::object{{"name", name}}, Mark{1, 1});
+  };
+  CHECK(validator.validate(document(long_name)).empty());
+  // Refused by its last character only.
+  const auto findings = validator.validate(document(long_name + "A"));
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].path == "name");
+  CHECK(findings[0].message ==
+        "\"" + std::string(56, 'a') + "... is not a valid name (for example: abc)");
+}
+
+TEST_CASE("a long map key is named and matched against propertyNames without overflowing the stack",
+          "[unit][schema]") {
+  SchemaValidator validator(boost::json::parse(kSchema));
+  const std::string long_key(kLongText, 'a');
+  const auto document = [](const std::string& key) {
+    return MarkedNode::from_json(
+        boost::json::object{{"name", "a"}, {"labels", boost::json::object{{key, "x"}}}},
+        Mark{1, 1});
+  };
+  CHECK(validator.validate(document(long_key)).empty());
+  // A simple name in the path, refused by the pattern for its last character.
+  auto findings = validator.validate(document(long_key + "B"));
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].path == "labels." + long_key + "B");
+  CHECK(findings[0].message ==
+        "invalid name: \"" + std::string(56, 'a') + "... is not a valid value (pattern ^[a-z]+$)");
+  // Not a simple name: quoted in the path.
+  findings = validator.validate(document(long_key + "."));
+  REQUIRE(findings.size() == 1);
+  CHECK(findings[0].path == "labels[\"" + long_key + ".\"]");
+}

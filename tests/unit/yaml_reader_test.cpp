@@ -1,7 +1,9 @@
 #include "yaml_reader.hpp"
 
 #include <catch2/catch.hpp>
+#include <regex>
 #include <string>
+#include <vector>
 
 using namespace swarmop::model;
 using namespace swarmop::model::detail;
@@ -142,4 +144,69 @@ TEST_CASE("a key with no value is positioned at the key", "[unit][yaml]") {
 
 TEST_CASE("numbers too large for a double are errors", "[unit][yaml]") {
   CHECK(read("cpus: 1e400\n").first_message() == "number 1e400 is out of range");
+}
+
+// Found by fuzz/fuzz_desired_state (docs/fuzzing.md): yaml-cpp 0.7 never gets past a ',' outside
+// a flow collection, and YAML::LoadAll collected empty documents until memory ran out.
+TEST_CASE("a comma at document level is a clean error, not a hang", "[unit][yaml]") {
+  struct Case {
+    std::string text;
+    int line;
+    int column;
+  };
+  const std::vector<Case> cases = {
+      {"{apiVersion: swarm-operator/v1alpha1, kind: SwarmCluster},\n", 1, 58},
+      {"\"x\",\n", 1, 4},
+      {",\n", 1, 1},
+      {"# a flow document over two lines\n{a: 1,\n b: 2},\n c: 3}\n", 3, 7},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    auto r = read(c.text);
+    CHECK_FALSE(r.node);
+    REQUIRE(r.diagnostics.size() == 1);
+    CHECK(r.diagnostics[0].severity == Severity::kError);
+    CHECK(r.diagnostics[0].file == "f.yaml");
+    CHECK(r.diagnostics[0].mark.line == c.line);
+    CHECK(r.diagnostics[0].mark.column == c.column);
+    CHECK(r.first_message() == "YAML syntax error: ',' outside a flow collection ([...] or {...})");
+  }
+  // A comma inside a flow collection is still fine.
+  auto fine = read("{a: 1, b: [2, 3]}\n");
+  REQUIRE(fine.node);
+  CHECK(fine.node->find("b")->items.size() == 2);
+}
+
+// The alias bomb's 100,000 values used to cost six std::regex matches each (a timeout under the
+// sanitizers); the core-schema forms are now matched by hand and must type scalars the same way.
+TEST_CASE("plain scalars are typed exactly as the YAML 1.2 core schema's regexes say",
+          "[unit][yaml]") {
+  const std::regex kInt(R"([-+]?[0-9]+)");
+  const std::regex kOctal(R"(0o[0-7]+)");
+  const std::regex kHex(R"(0x[0-9a-fA-F]+)");
+  const std::regex kFloat(R"([-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?)");
+  const std::regex kInfOrNan(R"([-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))");
+  using Kind = MarkedNode::Kind;
+  for (const std::string text :
+       {"0",    "-0",   "+7",      "12",   "+",     "0o17", "0o",    "0o8",   "0x1F", "0xg",
+        "0x",   "1.",   ".5",      "-.5",  ".",     "1e3",  "1E+3",  "1e",    "1e+",  "e3",
+        ".e3",  "1.5e", "+1.5e-3", "1..2", "1.2.3", ".inf", "-.Inf", "+.INF", ".nan", "-.nan",
+        ".NaN", "inf",  "nan",     "0b1",  "1_000", "12a",  "a12",   "0x1f.", "--1"}) {
+    INFO(text);
+    auto r = read("v: " + text + "\n");
+    if (std::regex_match(text, kInfOrNan)) {
+      CHECK(r.first_message() == "\"" + text + "\" (infinity or NaN) is not a valid value here");
+      continue;
+    }
+    REQUIRE(r.node);
+    const Kind kind = r.node->find("v")->kind;
+    if (std::regex_match(text, kInt) || std::regex_match(text, kOctal) ||
+        std::regex_match(text, kHex)) {
+      CHECK(kind == Kind::kInt);
+    } else if (std::regex_match(text, kFloat)) {
+      CHECK(kind == Kind::kFloat);
+    } else {
+      CHECK(kind == Kind::kString);
+    }
+  }
 }
