@@ -171,6 +171,21 @@ void policy_written_sync_pending(const model::DesiredState& desired,
       30s));
 }
 
+//! QUEUE once it reports COUNT messages (counts arrive with the statistics); nullopt when it
+//! does not within 30 s.
+std::optional<clients::RabbitQueue> queue_with_messages(clients::RabbitClient& client,
+                                                        const std::string& queue,
+                                                        std::uint64_t count) {
+  std::optional<clients::RabbitQueue> found;
+  const bool arrived = rabbit_wait_until(
+      [&] {
+        found = queue_named(client, queue);
+        return found && found->messages == count;
+      },
+      30s);
+  return arrived ? found : std::nullopt;
+}
+
 }  // namespace
 
 TEST_CASE(
@@ -194,13 +209,7 @@ TEST_CASE(
 
   cluster.start(3);
   CHECK(converge_rabbit(desired, *client) >= 1);  // the sync, once node 3 runs again
-  std::optional<clients::RabbitQueue> synced;
-  CHECK(rabbit_wait_until(  // message counts arrive with the statistics
-      [&] {
-        synced = queue_named(*client, queue);
-        return synced && synced->messages == 20;
-      },
-      30s));
+  const auto synced = queue_with_messages(*client, queue, 20);
   REQUIRE(synced);
   CHECK(as_set(synced->mirror_nodes) ==
         std::set<std::string>{cluster.node_name(2), cluster.node_name(3)});
@@ -231,13 +240,7 @@ TEST_CASE(
   // The paused node restarts its rabbit app by itself once the majority is back in sight.
   REQUIRE(rabbit_wait_until([&] { return has_sync_step(plan_now(desired, *client)); }, 90s));
   CHECK(converge_rabbit(desired, *client) >= 1);
-  std::optional<clients::RabbitQueue> synced;
-  CHECK(rabbit_wait_until(  // message counts arrive with the statistics
-      [&] {
-        synced = queue_named(*client, queue);
-        return synced && synced->messages == 20;
-      },
-      30s));
+  const auto synced = queue_with_messages(*client, queue, 20);
   REQUIRE(synced);
   CHECK(synced->unsynchronised_mirrors().empty());
   CHECK(converge_rabbit(desired, *client) == 0);
