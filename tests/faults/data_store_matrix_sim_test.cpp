@@ -25,6 +25,7 @@
 #include <sstream>
 
 #include "apply/converge.hpp"
+#include "node_state_text.hpp"
 #include "swarmop/clients/couchbase_http_client.hpp"
 #include "swarmop/clients/counting_couchbase_client.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
@@ -400,18 +401,7 @@ class Stack {
   // the data store's topology.
   std::string end_state() {
     std::ostringstream out;
-    std::map<std::string, std::string> nodes;
-    for (const auto& node : sim_.cluster().world().nodes()) {
-      std::ostringstream line;
-      line << node.role << " " << node.availability;
-      for (const auto& [key, value] : node.labels) {
-        line << " " << key << "=" << value;
-      }
-      nodes[node.hostname] = line.str();
-    }
-    for (const auto& [host, line] : nodes) {
-      out << host << ": " << line << "\n";
-    }
+    out << node_state_text(sim_.cluster().world());
     auto services = docker_->list_services();
     REQUIRE(services);
     std::map<std::string, std::string> by_name;

@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "apply/converge.hpp"
+#include "node_state_text.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
@@ -206,18 +207,7 @@ class Journey {
   // labels, and where gui and steprunner run.
   std::string end_state() const {
     std::ostringstream out;
-    std::map<std::string, std::string> nodes;
-    for (const auto& node : cluster_->world().nodes()) {
-      std::ostringstream line;
-      line << node.role << " " << node.availability;
-      for (const auto& [key, value] : node.labels) {
-        line << " " << key << "=" << value;
-      }
-      nodes[node.hostname] = line.str();
-    }
-    for (const auto& [host, line] : nodes) {
-      out << host << ": " << line << "\n";
-    }
+    out << node_state_text(cluster_->world());
     for (const char* service : {"iservices_gui", "iservices_steprunner"}) {
       out << service << ":";
       for (const auto& [host, count] : cluster_->world().running_by_host(service)) {
