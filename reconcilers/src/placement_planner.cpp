@@ -5,7 +5,9 @@
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "swarmop/clients/docker_spec_edit.hpp"
 #include "swarmop/model/duration.hpp"
@@ -249,6 +251,7 @@ class PlacementPlanner {
       }
     }
     int pending = 0;
+    std::vector<std::string> pending_reasons;
     int starting = 0;
     int behind = 0;                      // tasks made before the service's last force-update
     std::map<std::string, int> running;  // running tasks by node ID
@@ -265,6 +268,7 @@ class PlacementPlanner {
       }
       if (task.state == "pending" || task.node_id.empty()) {
         ++pending;
+        pending_reasons.push_back(task.err.empty() ? task.message : task.err);
         finding(model::FindingLevel::kWarning, "TaskPending", service.name,
                 service.name + " slot " + std::to_string(task.slot) +
                     " is pending: " + (task.err.empty() ? task.message : task.err));
@@ -288,6 +292,10 @@ class PlacementPlanner {
     }
     if (auto over = over_limit(service, running)) {
       add_force_update(service, *over);
+      return;
+    }
+    if (auto short_by = short_of_replicas(service, running, pending_reasons)) {
+      plan_.waiting.push_back(*short_by);
       return;
     }
     if (!spec.spread || pending > 0) {
@@ -329,6 +337,63 @@ class PlacementPlanner {
     }
     return join_text(over) + " tasks, over the limit of " + std::to_string(service.max_replicas) +
            " per node (Swarm enforces a lowered limit only on redeploy)";
+  }
+
+  //! Why the service runs fewer tasks than it wants while Swarm can still place them, so the
+  //! pass waits for Swarm instead of calling it in sync (seen on a real swarm: a crashed node
+  //! back and its task rescheduled a few seconds later, after its restart delay). nullopt when
+  //! it runs them all, or when the rest cannot start by themselves: no eligible node has room,
+  //! the engine says the resources are missing, or the restart policy does not restart them.
+  //! Those stay findings, since waiting on them would only end at the timeout.
+  std::optional<std::string> short_of_replicas(
+      const clients::DockerService& service, const std::map<std::string, int>& running,
+      const std::vector<std::string>& pending_reasons) const {
+    if (service.mode != "replicated" || !service.replicas) {
+      return std::nullopt;
+    }
+    int total = 0;
+    for (const auto& [node_id, count] : running) {
+      total += count;
+    }
+    const auto wanted = static_cast<std::int64_t>(*service.replicas);
+    if (total >= wanted) {
+      return std::nullopt;
+    }
+    for (const auto& reason : pending_reasons) {
+      if (reason.find("insufficient resources") != std::string::npos) {
+        return std::nullopt;
+      }
+    }
+    if (pending_reasons.empty() && !restarts_always(service)) {
+      return std::nullopt;
+    }
+    std::int64_t room = 0;
+    for (const clients::DockerNode* node : eligible_nodes(service.constraints)) {
+      if (service.max_replicas == 0) {
+        room = wanted;
+        break;
+      }
+      auto it = running.find(node->id);
+      const std::int64_t used = it == running.end() ? 0 : it->second;
+      room += std::max<std::int64_t>(0, static_cast<std::int64_t>(service.max_replicas) - used);
+    }
+    if (room == 0) {
+      return std::nullopt;
+    }
+    std::string text = service.name + ": " + std::to_string(total) + " of " +
+                       std::to_string(wanted) + " tasks running";
+    if (pending_reasons.empty()) {
+      text += "; Swarm has not started the rest yet (restart delay or a node just back)";
+    } else {
+      text += "; pending: " + pending_reasons.front();
+    }
+    return text;
+  }
+
+  static bool restarts_always(const clients::DockerService& service) {
+    const json::value* condition =
+        value_at(service.spec, {"TaskTemplate", "RestartPolicy", "Condition"});
+    return condition == nullptr || !condition->is_string() || condition->get_string() == "any";
   }
 
   std::optional<std::string> uneven_spread(const clients::DockerService& service,

@@ -61,13 +61,14 @@ model::Expected<SwarmObservation> observe_swarm(clients::DockerClient& manager,
     return services.error();
   }
   out.services = std::move(*services);
-  clients::TaskFilter running;
-  running.desired_states = {"running"};
-  auto tasks = manager.list_tasks(running);
+  // One call for every task: the running ones and the history Swarm keeps (a few per slot).
+  auto tasks = manager.list_tasks(clients::TaskFilter{});
   if (!tasks) {
     return tasks.error();
   }
-  out.tasks = std::move(*tasks);
+  for (auto& task : *tasks) {
+    (task.desired_state == "running" ? out.tasks : out.task_history).push_back(std::move(task));
+  }
   for (const auto& spec : desired.swarm.nodes) {
     if (needs_engine(spec, out.nodes)) {
       out.engines[spec.hostname] = observe_engine(*spec.engine, engines);

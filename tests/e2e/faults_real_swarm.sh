@@ -151,24 +151,30 @@ begin_row() {
   ROW_T0=$EPOCHREALTIME
   start_quorum_watch
 }
-# True when every task the stack wants running is running (none pending, starting or assigned).
+# True when every service of the stack runs as many tasks as it wants, each of them running
+# (none pending, starting or assigned, none missing while Swarm waits out a restart delay).
 stack_settled() {
-  local ids states
+  local ids states replicas
   ids=$(d service ls -q --filter "name=${STACK}_") || return 1
   # shellcheck disable=SC2086  # one argument per service id
   states=$(d service ps --filter desired-state=running --format '{{.CurrentState}}' $ids) || return 1
   SEEN=$(grep -vc '^Running' <<<"$states" || true)
-  [ "$SEEN" -eq 0 ]
+  [ "$SEEN" -eq 0 ] || { SEEN="$SEEN task(s) not running"; return 1; }
+  # "2/3" or "3/3 (max 1 per node)": running of wanted, per replicated service.
+  replicas=$(d service ls --filter "name=${STACK}_" --format '{{.Name}} {{.Replicas}}') || return 1
+  SEEN=$(awk '{ split($2, n, "/"); if (n[1] != n[2]) printf "%s %s ", $1, $2 }' <<<"$replicas")
+  [ -z "$SEEN" ]
 }
+converged_now() { (check_converged) >/dev/null 2>&1; }
 end_row() {  # end_row ROW FAULT
-  # An apply can end in sync on a view Swarm is still changing after a fault (a restarted node's
-  # old task not yet reported gone, its replacement then started elsewhere); the next apply, as
-  # watch's next pass, corrects it. Swarm settles first, then the operator gets two more goes.
-  local n out
-  for n in 1 2; do
-    if out=$( (check_converged) 2>&1); then break; fi
-    log "not converged yet: $(grep '^FAIL' <<<"$out")"
+  # After a fault Swarm goes on changing the cluster after an apply has ended: a restarted
+  # node's task comes back after its restart delay, a pending one is placed once its node is
+  # ready again. So wait, with deadlines, for Swarm to settle and for the converged state; only
+  # when it does not come does the operator get another go (as watch's next pass would).
+  local n
+  for n in 1 2 3; do
     wait_until 120 "every task of the stack running" stack_settled
+    if poll_until 60 "converged" converged_now; then break; fi
     applied_until_in_sync "$1-settled-$n"
   done
   check_converged

@@ -43,6 +43,11 @@ d_write() {
 # SEEN to what it saw) every 0.25 s until it succeeds; fails naming WHAT and the last SEEN.
 SEEN=""
 wait_until() {
+  poll_until "$@" || fail "not $2 after $1 s; last seen: $SEEN"
+}
+# poll_until SECONDS WHAT PROBE [ARGS...]: as wait_until, but returns 1 at the deadline (logging
+# what it last saw) instead of failing, for a caller that then acts and waits again.
+poll_until() {
   local timeout=$1 what=$2 t0=$EPOCHREALTIME deadline=$((SECONDS + $1))
   shift 2
   while :; do
@@ -51,7 +56,10 @@ wait_until() {
       log "$what: after $(since "$t0") s"
       return 0
     fi
-    [ $SECONDS -lt $deadline ] || fail "not $what after ${timeout} s; last seen: $SEEN"
+    if [ $SECONDS -ge $deadline ]; then
+      log "not $what after $timeout s; last seen: $SEEN"
+      return 1
+    fi
     sleep 0.25
   done
 }

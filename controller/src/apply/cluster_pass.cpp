@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "swarmop/reconcilers/admission.hpp"
 #include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
@@ -64,9 +65,12 @@ std::vector<ReconcilerPlan> plan_reconcilers(
     const std::optional<std::string>& only) {
   std::vector<ReconcilerPlan> out;
   const auto wanted = [&](const char* name) { return !only || *only == name; };
+  // Every reconciler's steps pass the same cluster-wide check before one can be sent.
+  const reconcilers::Admission admission(desired, *swarm);
   if (wanted(reconcilers::kMembership) || wanted(reconcilers::kLabels) ||
       wanted(reconcilers::kPlacement)) {
     for (auto& plan : reconcilers::plan_swarm(desired, *swarm)) {
+      reconcilers::vet_plan(plan, admission);
       auto report = plan.report();
       if (!wanted(report.reconciler.c_str())) {
         continue;
@@ -85,6 +89,7 @@ std::vector<ReconcilerPlan> plan_reconcilers(
       auto plan = reconcilers::plan_couchbase(
           desired, *swarm,
           reconcilers::observe_couchbase(*clients.couchbase, clients.docker, desired));
+      reconcilers::vet_plan(plan, admission);
       auto report = plan.report();
       std::function<model::Expected<model::Unit>(const reconcilers::CouchbaseStep&)> apply =
           [&clients](const reconcilers::CouchbaseStep& step) {
@@ -100,6 +105,7 @@ std::vector<ReconcilerPlan> plan_reconcilers(
       auto plan = reconcilers::plan_rabbitmq(
           desired, *swarm,
           reconcilers::observe_rabbitmq(*clients.rabbit, desired.rabbitmq->ha_policy.vhost));
+      reconcilers::vet_plan(plan, admission);
       auto report = plan.report();
       std::function<model::Expected<model::Unit>(const reconcilers::RabbitStep&)> apply =
           [&clients](const reconcilers::RabbitStep& step) {

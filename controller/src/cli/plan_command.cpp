@@ -15,6 +15,7 @@
 #include "report/plan_outcome.hpp"
 #include "snapshot/redaction.hpp"
 #include "snapshot/snapshot_file.hpp"
+#include "swarmop/reconcilers/admission.hpp"
 #include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/couchbase_planner.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
@@ -138,15 +139,21 @@ int run_plan(const po::variables_map& options, Streams& io) {
     return 1;
   }
   std::vector<model::PlanReport> reports;
-  for (const auto& plan : reconcilers::plan_swarm(*desired, observed->swarm)) {
-    reports.push_back(plan.report());
+  // The same cluster-wide check apply and watch make before a step is sent.
+  const reconcilers::Admission admission(*desired, observed->swarm);
+  const auto vetted = [&](auto plan) {
+    reconcilers::vet_plan(plan, admission);
+    return plan.report();
+  };
+  for (auto& plan : reconcilers::plan_swarm(*desired, observed->swarm)) {
+    reports.push_back(vetted(std::move(plan)));
   }
   // A data store is planned from what was observed of it: live through its client, or the
   // snapshot's section. Without either, the report says why it was not checked.
   if (desired->couchbase) {
     reports.push_back(
         observed->couchbase
-            ? reconcilers::plan_couchbase(*desired, observed->swarm, *observed->couchbase).report()
+            ? vetted(reconcilers::plan_couchbase(*desired, observed->swarm, *observed->couchbase))
         : observed->offline
             ? not_in_snapshot(reconcilers::kCouchbase,
                               "the snapshot holds no Couchbase state (take it with the file and "
@@ -157,7 +164,7 @@ int run_plan(const po::variables_map& options, Streams& io) {
   if (desired->rabbitmq) {
     reports.push_back(
         observed->rabbitmq
-            ? reconcilers::plan_rabbitmq(*desired, observed->swarm, *observed->rabbitmq).report()
+            ? vetted(reconcilers::plan_rabbitmq(*desired, observed->swarm, *observed->rabbitmq))
         : observed->offline
             ? not_in_snapshot(reconcilers::kRabbitmq,
                               "the snapshot holds no RabbitMQ state (take it with the file and "

@@ -132,6 +132,65 @@ TEST_CASE("an uneven spread service gets one force-update", "[placement]") {
   }
 }
 
+TEST_CASE("a service short of its replicas waits while Swarm can still place them", "[placement]") {
+  // gui, one per master: node1 crashed and came back, and Swarm has not put its task back yet.
+  model::DesiredState desired;
+  model::ServiceSpec spec;
+  spec.replicas = 3;
+  spec.max_replicas_per_node = 1;
+  desired.services["gui"] = spec;
+  const std::map<std::string, std::string> master{{"types", "master"}};
+  reconcilers::SwarmObservation observed;
+  observed.nodes = {make_node({"node1", "manager", "ready", "active", master, true}),
+                    make_node({"node2", "manager", "ready", "active", master}),
+                    make_node({"node3", "manager", "ready", "active", master})};
+  observed.services = {make_service({"iservices_gui", 3, {"node.labels.types==master"}, 1})};
+  observed.services[0].spec.at("Mode").at("Replicated").as_object()["Replicas"] = 3;
+  observed.tasks = {running_task("iservices_gui", "node2", 1),
+                    running_task("iservices_gui", "node3", 2)};
+  SECTION("a pending task with room on a node: wait, naming the engine's reason") {
+    auto pending = running_task("iservices_gui", "", 3, "pending");
+    pending.err = "no suitable node (max replicas per node limit exceed)";
+    observed.tasks.push_back(pending);
+    auto plan = plan_placement(desired, observed);
+    CHECK(plan.steps.empty());
+    REQUIRE(plan.waiting.size() == 1);
+    CHECK(plan.waiting[0].find("2 of 3 tasks running") != std::string::npos);
+    CHECK(plan.waiting[0].find("max replicas per node limit exceed") != std::string::npos);
+  }
+  SECTION("no task yet (restart delay): wait") {
+    auto plan = plan_placement(desired, observed);
+    REQUIRE(plan.waiting.size() == 1);
+    CHECK(plan.waiting[0].find("has not started the rest") != std::string::npos);
+  }
+  SECTION("no room: the node is down, so a finding and no wait (it would only time out)") {
+    observed.nodes[0] = make_node({"node1", "manager", "down", "active", master});
+    auto pending = running_task("iservices_gui", "", 3, "pending");
+    pending.err = "no suitable node (max replicas per node limit exceed)";
+    observed.tasks.push_back(pending);
+    auto plan = plan_placement(desired, observed);
+    CHECK(plan.waiting.empty());
+    CHECK(has_finding(plan, "TaskPending"));
+  }
+  SECTION("the engine lacks the resources: no wait") {
+    auto pending = running_task("iservices_gui", "", 3, "pending");
+    pending.err = "no suitable node (insufficient resources on 3 nodes)";
+    observed.tasks.push_back(pending);
+    CHECK(plan_placement(desired, observed).waiting.empty());
+  }
+  SECTION("a restart policy that does not restart: no wait for tasks Swarm will not start") {
+    observed.services[0].spec.at("TaskTemplate").as_object()["RestartPolicy"] =
+        boost::json::object{{"Condition", "on-failure"}};
+    CHECK(plan_placement(desired, observed).waiting.empty());
+  }
+  SECTION("all three running: in sync") {
+    observed.tasks.push_back(running_task("iservices_gui", "node1", 3));
+    auto plan = plan_placement(desired, observed);
+    CHECK(plan.waiting.empty());
+    CHECK(plan.steps.empty());
+  }
+}
+
 TEST_CASE("a node over a lowered max-replicas limit gets a force-update", "[placement]") {
   model::DesiredState desired;
   model::ServiceSpec spec;

@@ -28,7 +28,10 @@ struct EngineObservation {
 struct SwarmObservation {
   std::vector<clients::DockerNode> nodes;
   std::vector<clients::DockerService> services;
-  std::vector<clients::DockerTask> tasks;            //!< tasks whose desired state is running
+  std::vector<clients::DockerTask> tasks;  //!< tasks whose desired state is running
+  //! The other tasks Swarm still keeps (its task history: shut down, failed, replaced), read by
+  //! the same list call: where a stateful service has run tells where its data may be.
+  std::vector<clients::DockerTask> task_history;
   std::map<std::string, EngineObservation> engines;  //!< by hostname, as the file spells it
 };
 

@@ -1,0 +1,182 @@
+#include "swarmop/reconcilers/data_homes.hpp"
+
+#include <algorithm>
+#include <boost/json.hpp>
+#include <set>
+
+namespace swarmop::reconcilers {
+
+namespace {
+
+namespace json = boost::json;
+
+std::string string_at(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
+}
+
+const json::object* object_at(const json::object& object, std::string_view key) {
+  const json::value* value = object.if_contains(key);
+  return value != nullptr ? value->if_object() : nullptr;
+}
+
+//! States in which a task's container existed on its node, so it may have written data there.
+bool ran_on_node(const clients::DockerTask& task) {
+  static const std::set<std::string, std::less<>> kRan = {
+      "starting", "running", "complete", "shutdown", "failed", "orphaned", "remove"};
+  return !task.node_id.empty() && kRan.contains(task.state);
+}
+
+std::vector<std::string> split_hostnames(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    const auto end = comma == std::string::npos ? text.size() : comma;
+    std::string item = text.substr(start, end - start);
+    item.erase(0, item.find_first_not_of(' '));
+    item.erase(item.find_last_not_of(' ') + 1);
+    if (!item.empty()) {
+      out.push_back(std::move(item));
+    }
+    if (comma == std::string::npos) {
+      break;
+    }
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::set<std::string> data_store_services(const model::DesiredState& desired) {
+  std::set<std::string> out;
+  const auto add = [&](const std::vector<model::PinnedService>& nodes) {
+    for (const auto& node : nodes) {
+      out.insert(stack_service_name(desired, node.service));
+    }
+  };
+  if (desired.couchbase) {
+    add(desired.couchbase->nodes);
+  }
+  if (desired.rabbitmq) {
+    add(desired.rabbitmq->nodes);
+  }
+  return out;
+}
+
+}  // namespace
+
+bool DataHome::holds(std::string_view hostname) const {
+  return std::any_of(nodes.begin(), nodes.end(),
+                     [&](const std::string& node) { return same_hostname(node, hostname); });
+}
+
+std::string DataHome::mounts_text() const {
+  if (mounts.empty()) {
+    return "its data";
+  }
+  std::vector<std::string> items;
+  for (const auto& mount : mounts) {
+    items.push_back(mount.type + " " + mount.source);
+  }
+  return join_text(items);
+}
+
+std::vector<LocalMount> local_mounts(const json::object& service_spec) {
+  std::vector<LocalMount> out;
+  const json::object* task = object_at(service_spec, "TaskTemplate");
+  const json::object* container = task != nullptr ? object_at(*task, "ContainerSpec") : nullptr;
+  const json::value* mounts = container != nullptr ? container->if_contains("Mounts") : nullptr;
+  if (mounts == nullptr || !mounts->is_array()) {
+    return out;
+  }
+  for (const auto& entry : mounts->get_array()) {
+    const json::object* mount = entry.if_object();
+    if (mount == nullptr) {
+      continue;
+    }
+    LocalMount local{string_at(*mount, "Type"), string_at(*mount, "Source"),
+                     string_at(*mount, "Target")};
+    if (local.type == "bind") {
+      out.push_back(std::move(local));
+    } else if (local.type == "volume" || local.type.empty()) {
+      // An anonymous volume has no source and no data worth keeping across tasks.
+      const json::object* options = object_at(*mount, "VolumeOptions");
+      const json::object* driver =
+          options != nullptr ? object_at(*options, "DriverConfig") : nullptr;
+      const std::string name = driver != nullptr ? string_at(*driver, "Name") : "";
+      if (!local.source.empty() && (name.empty() || name == "local")) {
+        local.type = "volume";
+        out.push_back(std::move(local));
+      }
+    }
+  }
+  return out;
+}
+
+std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desired,
+                                                const SwarmObservation& observed) {
+  const auto stores = data_store_services(desired);
+  std::map<std::string, std::string> hostname_by_id;
+  for (const auto& node : observed.nodes) {
+    hostname_by_id[node.id] = node.hostname;
+  }
+  std::map<std::string, DataHome*> by_service_id;
+  std::map<std::string, DataHome> out;
+  for (const auto& service : observed.services) {
+    auto mounts = local_mounts(service.spec);
+    const bool store = stores.contains(service.name);
+    if (mounts.empty() && !store) {
+      continue;
+    }
+    DataHome& home = out[service.name];
+    home.service = service.name;
+    home.service_id = service.id;
+    home.mounts = std::move(mounts);
+    home.data_store = store;
+    if (const json::object* labels = object_at(service.spec, "Labels")) {
+      const std::string recorded = string_at(*labels, kDataNodeLabel);
+      home.nodes = split_hostnames(recorded);
+      home.recorded = !home.nodes.empty();
+    }
+    by_service_id[service.id] = &home;
+  }
+  // Where each service's tasks ran, and where its running ones are now.
+  std::map<std::string, std::set<std::string>> ran;
+  std::map<std::string, std::set<std::string>> running;
+  const auto note = [&](const clients::DockerTask& task, bool current) {
+    auto found = by_service_id.find(task.service_id);
+    if (found == by_service_id.end() || !ran_on_node(task)) {
+      return;
+    }
+    auto host = hostname_by_id.find(task.node_id);
+    const std::string hostname = host == hostname_by_id.end() ? task.node_id : host->second;
+    ran[task.service_id].insert(hostname);
+    if (current && task.state == "running") {
+      running[task.service_id].insert(hostname);
+    }
+  };
+  for (const auto& task : observed.tasks) {
+    note(task, true);
+  }
+  for (const auto& task : observed.task_history) {
+    note(task, false);
+  }
+  for (auto& [id, home] : by_service_id) {
+    const auto& seen = ran[id];
+    if (!home->recorded) {
+      if (seen.size() == 1) {
+        home->nodes = {*seen.begin()};
+      } else if (seen.size() > 1) {
+        home->ambiguous.assign(seen.begin(), seen.end());
+      }
+    }
+    for (const auto& host : running[id]) {
+      if (!home->nodes.empty() && !home->holds(host)) {
+        home->running_away.push_back(host);
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace swarmop::reconcilers
