@@ -170,6 +170,7 @@ std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desir
         home->ambiguous.assign(seen.begin(), seen.end());
       }
     }
+    home->running_on.assign(running[id].begin(), running[id].end());
     for (const auto& host : running[id]) {
       if (!home->nodes.empty() && !home->holds(host)) {
         home->running_away.push_back(host);

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "swarmop/clients/docker_spec_edit.hpp"
+#include "swarmop/reconcilers/data_homes.hpp"
 
 namespace swarmop::reconcilers {
 
@@ -54,6 +55,7 @@ class LabelsPlanner {
   }
 
   SwarmPlan run() {
+    record_data_homes();
     plan_label_additions();
     plan_placement_rules();
     plan_label_removals();
@@ -73,6 +75,45 @@ class LabelsPlanner {
       return nullptr;
     }
     return &nodes_[static_cast<std::size_t>(found - nodes_.data())];
+  }
+
+  // Phase 0: where each stateful service keeps its data, recorded on the service the first
+  // time the evidence is unambiguous (its tasks have only ever run on one node, and one runs
+  // there now), so the answer survives Swarm trimming its task history. A service label: Swarm
+  // restarts no task for it. Ambiguous evidence is reported; the admission check then blocks
+  // whatever would move the service until a person records the node.
+  void record_data_homes() {
+    for (const auto& [name, home] : find_data_homes(desired_, observed_)) {
+      if (home.recorded) {
+        continue;
+      }
+      if (!home.ambiguous.empty()) {
+        plan_.findings.push_back(
+            {kLabels, model::FindingLevel::kWarning, "DataNodeUnknown", name,
+             name + " has run on " + join_text(home.ambiguous) +
+                 " and no node is recorded as holding its data (" + home.mounts_text() +
+                 "); nothing that would move it is allowed until one is: docker service update "
+                 "--label-add " +
+                 kDataNodeLabel + "=HOSTNAME " + name});
+        continue;
+      }
+      if (home.nodes.size() != 1 || home.running_on != home.nodes) {
+        continue;  // no data yet, or not running where it ran: wait for clear evidence
+      }
+      clients::DockerService* service = service_named(name);
+      if (service == nullptr) {
+        continue;
+      }
+      auto step = describe("record-data-node", "service", name,
+                           "the node that holds its data (" + home.mounts_text() +
+                               "), so that nothing moves it away from it");
+      step.changes.push_back({std::string("labels.") + kDataNodeLabel, "", home.nodes.front()});
+      plan_.steps.push_back(
+          {std::move(step),
+           ServiceUpdate{
+               service->id, service->version,
+               edit::with_labels(service->spec, {{kDataNodeLabel, home.nodes.front()}})}});
+    }
   }
 
   // Phase 1: labels the file sets (added or changed), and ownership of their keys recorded.

@@ -64,8 +64,10 @@ curl -fsS "$url/healthz" | grep -q ok || fail "/healthz"
 until_ok 10 curl -fsS "$url/readyz" || fail "/readyz never ready"
 curl -fsS "$url/status" | jq -e '.apiVersion == "swarm-operator/status/v1" and .lease.held and
   (.reconcilers[] | select(.name == "labels") | .sync == "Synced")' >/dev/null || fail "/status"
-curl -fsS "$url/metrics" | grep -q '^swarmop_steps_applied_total{reconciler="labels"} 1$' ||
-  fail "/metrics has no labels step"
+# Three labels steps: where the fresh install's two data stores keep their data, then node2's
+# zone.
+curl -fsS "$url/metrics" | grep -q '^swarmop_steps_applied_total{reconciler="labels"} 3$' ||
+  fail "/metrics does not count the three labels steps"
 grep -q '"event":"step","reconciler":"labels"' "$work/watch.log" || fail "no JSON step log line"
 
 # A rename over the file (git checkout), then SIGHUP after an in-place rewrite.

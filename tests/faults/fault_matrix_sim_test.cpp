@@ -24,6 +24,7 @@
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/endpoint.hpp"
+#include "swarmop/clients/manager_handover_client.hpp"
 #include "swarmop/model/document_loader.hpp"
 #include "swarmop/sim/default_world.hpp"
 #include "swarmop/sim/simulated_cluster.hpp"
@@ -82,6 +83,9 @@ class Journey {
     desired_.rabbitmq.reset();
     desired_.couchbase.reset();
     for (auto& node : desired_.swarm.nodes) {
+      if (node.engine) {
+        node.engine = model::EngineEndpoint{cluster_->tcp_address(node.hostname), std::nullopt};
+      }
       if (node.hostname == "node8") {
         node.engine = model::EngineEndpoint{cluster_->unix_address("node8"), std::nullopt};
       }
@@ -94,14 +98,18 @@ class Journey {
     if (row.rule) {
       rule_id = cluster_->faults().add(*row.rule);
     }
-    auto manager = client(cluster_->tcp_address("node1"), row.client_timeout);
-    clients::CountingDockerClient counted(*manager);
+    auto node1 = client(cluster_->tcp_address("node1"), row.client_timeout);
+    // Through node1 until the file demotes it; then through a drained manager (node4-6).
+    clients::ManagerHandoverClient manager(*node1);
+    clients::CountingDockerClient counted(manager);
     reconcilers::EngineConnector engines =
         [timeout = row.client_timeout](
             const model::EngineEndpoint& engine) -> model::Expected<clients::DockerClientPtr> {
       return client(engine.endpoint, timeout);
     };
-    controller::ClusterClients clients{counted, engines, nullptr};
+    controller::ClusterClients clients{
+        counted, engines, nullptr, nullptr,
+        [&manager](clients::DockerClientPtr next) { manager.hand_over(std::move(next)); }};
     controller::ConvergeOptions options;
     options.timeout = 60s;
     options.poll = 500ms;

@@ -11,6 +11,7 @@
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/endpoint.hpp"
+#include "swarmop/clients/manager_handover_client.hpp"
 #include "swarmop/model/document_loader.hpp"
 #include "swarmop/sim/default_world.hpp"
 #include "swarmop/sim/simulated_cluster.hpp"
@@ -69,17 +70,20 @@ struct FreshInstall {
   }
 
   //! Converges with simulated time standing in for the waits; checks quorum after each step.
-  controller::ConvergeResult converge(const model::DesiredState& desired,
-                                      clients::DockerClient& manager, int& quorum_failures) {
+  controller::ConvergeResult converge(
+      const model::DesiredState& desired, clients::DockerClient& manager, int& quorum_failures,
+      std::function<void(clients::DockerClientPtr)> use_manager = nullptr) {
     controller::ConvergeOptions options;
     options.timeout = std::chrono::seconds(60);
     options.poll = std::chrono::milliseconds(500);
-    controller::ClusterClients clients{manager, engine_connector(), nullptr};
+    controller::ClusterClients clients{manager, engine_connector(), nullptr, nullptr,
+                                       std::move(use_manager)};
     return controller::converge(
         desired, clients, options,
         [&](const controller::StepReport& report) {
           INFO(report.step.action << " " << report.step.object);
-          CHECK_FALSE(report.error);
+          // A step refused at the moment of sending (unsafe) ends the loop as blocked.
+          CHECK((!report.error || report.error->code == model::ErrorCode::kUnsafe));
           if (!has_quorum()) {
             ++quorum_failures;
           }
@@ -109,49 +113,89 @@ std::string remaining(const controller::ConvergeResult& result) {
 }  // namespace
 
 TEST_CASE("a fresh 7-node install converges to the drained-managers example", "[converge]") {
+  // The manual's way: node1-3 stay where the data is and become workers, node4-6 are promoted
+  // and drained, node8 (a machine outside the swarm) joins. apply talks through node1, the only
+  // manager of the fresh install, and moves to one of node4-6 before it demotes node1.
   FreshInstall fresh(7, 1);
   auto desired = example("drained-managers.yaml");
-  // node8 is a machine with an engine but outside the swarm: the file says how to reach it.
   for (auto& node : desired.swarm.nodes) {
+    if (node.engine) {
+      node.engine = model::EngineEndpoint{fresh.cluster->tcp_address(node.hostname), std::nullopt};
+    }
     if (node.hostname == "node8") {
       node.engine = model::EngineEndpoint{fresh.cluster->unix_address("node8"), std::nullopt};
     }
   }
-  auto manager = client_at(fresh.cluster->tcp_address("node1"));
-  clients::CountingDockerClient counted(*manager);
+  auto node1 = client_at(fresh.cluster->tcp_address("node1"));
+  clients::ManagerHandoverClient manager(*node1);
+  clients::CountingDockerClient counted(manager);
   int quorum_failures = 0;
-  auto result = fresh.converge(desired, counted, quorum_failures);
+  auto result =
+      fresh.converge(desired, counted, quorum_failures,
+                     [&](clients::DockerClientPtr next) { manager.hand_over(std::move(next)); });
   INFO(remaining(result));
   CHECK(quorum_failures == 0);
   REQUIRE(result.outcome == controller::ConvergeOutcome::kInSync);
   CHECK(result.steps_applied > 10);
+  CHECK(manager.display() != node1->display());  // handed over before node1's demotion
 
   const auto nodes = fresh.cluster->world().nodes();
   auto by_host = fresh.nodes_by_host(nodes);
   REQUIRE(by_host.size() == 8);
-  for (const std::string host : {"node1", "node2", "node3"}) {
+  for (const std::string host : {"node4", "node5", "node6"}) {
     CHECK(by_host[host]->role == "manager");
     CHECK(by_host[host]->availability == "drain");
   }
-  for (const std::string host : {"node4", "node5", "node6"}) {
+  for (const std::string host : {"node1", "node2", "node3"}) {
     CHECK(by_host[host]->role == "worker");
+    CHECK(by_host[host]->availability == "active");
     CHECK(by_host[host]->labels.at("types") == "master");
   }
   CHECK(by_host["node8"]->labels.at("types") == "worker");
-  // gui one per core node; steprunners five per worker node; nothing on a drained manager.
+  // gui one per core node; steprunners five per worker node; nothing on a drained manager; the
+  // data stores where their data is.
   CHECK(fresh.cluster->world().running_by_host("iservices_gui") ==
-        std::map<std::string, int>{{"node4", 1}, {"node5", 1}, {"node6", 1}});
+        std::map<std::string, int>{{"node1", 1}, {"node2", 1}, {"node3", 1}});
   CHECK(fresh.cluster->world().running_by_host("iservices_steprunner") ==
         std::map<std::string, int>{{"node7", 5}, {"node8", 5}});
+  for (const char* store : {"iservices_couchbase", "iservices_rabbitmq"}) {
+    CHECK(fresh.cluster->world().running_by_host(store) ==
+          std::map<std::string, int>{{"node1", 1}});
+  }
 
   SECTION("a second pass makes no writes and a fixed number of reads") {
-    clients::CountingDockerClient again(*manager);
+    clients::CountingDockerClient again(manager);
     auto second = fresh.converge(desired, again, quorum_failures);
     CHECK(second.outcome == controller::ConvergeOutcome::kInSync);
     CHECK(second.steps_applied == 0);
     CHECK(again.writes() == 0);
     CHECK(again.reads() == 3);  // nodes, services, tasks
   }
+}
+
+TEST_CASE("demoting the manager apply talks through without another to move to is blocked",
+          "[converge]") {
+  FreshInstall fresh(7, 1);
+  auto desired = example("drained-managers.yaml");
+  for (auto& node : desired.swarm.nodes) {
+    node.engine.reset();  // no other manager's engine: nowhere to move
+  }
+  desired.swarm.nodes.pop_back();  // node8, outside the swarm, cannot be joined without it
+  auto node1 = client_at(fresh.cluster->tcp_address("node1"));
+  clients::ManagerHandoverClient manager(*node1);
+  int quorum_failures = 0;
+  auto result =
+      fresh.converge(desired, manager, quorum_failures,
+                     [&](clients::DockerClientPtr next) { manager.hand_over(std::move(next)); });
+  const auto text = remaining(result);
+  INFO(text);
+  REQUIRE(result.outcome == controller::ConvergeOutcome::kBlocked);
+  CHECK(text.find("talks to the swarm through node1's engine") != std::string::npos);
+  CHECK(text.find("spec.swarm.nodes[].engine") != std::string::npos);
+  const auto nodes = fresh.cluster->world().nodes();
+  auto by_host = fresh.nodes_by_host(nodes);
+  CHECK(by_host["node1"]->role == "manager");  // never cut off
+  CHECK(by_host["node4"]->role == "manager");
 }
 
 TEST_CASE("the three-node example goes back down to a single node, keeping quorum", "[converge]") {

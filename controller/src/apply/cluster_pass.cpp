@@ -2,6 +2,7 @@
 
 #include <memory>
 
+#include "apply/manager_handover.hpp"
 #include "swarmop/reconcilers/admission.hpp"
 #include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
@@ -77,6 +78,11 @@ std::vector<ReconcilerPlan> plan_reconcilers(
       }
       std::function<model::Expected<model::Unit>(const reconcilers::SwarmStep&)> apply =
           [&desired, &clients, swarm](const reconcilers::SwarmStep& step) {
+            auto kept = keep_a_manager_to_talk_to(step, desired, clients, *swarm);
+            if (!kept) {
+              return model::Expected<model::Unit>(
+                  reconcilers::step_error(step.description, kept.error()));
+            }
             return reconcilers::apply_swarm_step(step, clients.docker, desired, clients.engines);
           };
       out.push_back(plan_of(std::move(plan), std::move(report), apply));

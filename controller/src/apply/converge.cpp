@@ -12,6 +12,18 @@ std::chrono::milliseconds retry_delay(const ConvergeOptions& options, int attemp
   return std::min(options.poll * 2 * (1 << exponent), options.max_backoff);
 }
 
+//! Moves `step` from its reconciler's steps to its blocked steps.
+void block_in_reports(std::vector<model::PlanReport>& reports, const model::StepDescription& step,
+                      const std::string& reason) {
+  for (auto& report : reports) {
+    if (report.reconciler != step.reconciler) {
+      continue;
+    }
+    std::erase(report.steps, step);
+    report.blocked.push_back({step, reason});
+  }
+}
+
 }  // namespace
 
 ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clients,
@@ -89,6 +101,13 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
       }
       if (!report.conflict && back_off_transient(applied.error())) {
         continue;
+      }
+      if (applied.error().code == model::ErrorCode::kUnsafe) {
+        // A guard at the moment of sending refused it: the step is blocked, with its reason.
+        block_in_reports(result.last_reports, *pass->next, applied.error().message);
+        result.outcome = ConvergeOutcome::kBlocked;
+        result.error = applied.error();
+        return result;
       }
       result.outcome = ConvergeOutcome::kError;
       result.error = applied.error();

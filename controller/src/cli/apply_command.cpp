@@ -13,6 +13,7 @@
 #include "swarmop/clients/counting_couchbase_client.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
 #include "swarmop/clients/counting_rabbitmq_client.hpp"
+#include "swarmop/clients/manager_handover_client.hpp"
 #include "swarmop/model/duration.hpp"
 
 namespace swarmop::cli {
@@ -73,7 +74,10 @@ int run_apply(const po::variables_map& options, Streams& io) {
     io.err << "swarm-operator apply: " << connection.error().describe() << '\n';
     return 1;
   }
-  clients::CountingDockerClient counted(*connection->manager);
+  // Through the given manager until a membership step would take it away; then through another
+  // manager the file lists an engine for.
+  clients::ManagerHandoverClient manager(*connection->manager);
+  clients::CountingDockerClient counted(manager);
   auto rabbit = connect_rabbitmq(options, *desired);
   if (!rabbit) {
     io.err << "swarm-operator apply: " << rabbit.error().describe() << '\n';
@@ -92,9 +96,10 @@ int run_apply(const po::variables_map& options, Streams& io) {
   if (*couchbase) {
     counted_couchbase.emplace(**couchbase);
   }
-  controller::ClusterClients cluster{counted, connection->engines,
-                                     counted_rabbit ? &*counted_rabbit : nullptr,
-                                     counted_couchbase ? &*counted_couchbase : nullptr};
+  controller::ClusterClients cluster{
+      counted, connection->engines, counted_rabbit ? &*counted_rabbit : nullptr,
+      counted_couchbase ? &*counted_couchbase : nullptr,
+      [&manager](clients::DockerClientPtr next) { manager.hand_over(std::move(next)); }};
   // cluster holds references into `connection`, `counted`, `rabbit` and `couchbase` (and their
   // counters) for the whole loop.
   controller::ConvergeOptions converge_options;

@@ -130,7 +130,12 @@ json::value to_json(const Snapshot& snapshot) {
     services.push_back(service_json(service, snapshot.salt));
   }
   json::array tasks;
+  // As the engine lists them: the running tasks and the history Swarm keeps (where a stateful
+  // service has run tells where its data may be).
   for (const auto& task : snapshot.swarm.tasks) {
+    tasks.push_back(task_json(task));
+  }
+  for (const auto& task : snapshot.swarm.task_history) {
     tasks.push_back(task_json(task));
   }
   json::object engines;
@@ -198,7 +203,10 @@ model::Expected<Snapshot> from_json(const json::value& value) {
   }
   out.swarm.nodes = std::move(*nodes);
   out.swarm.services = std::move(*services);
-  out.swarm.tasks = std::move(*tasks);
+  for (auto& task : *tasks) {
+    auto& list = task.desired_state == "running" ? out.swarm.tasks : out.swarm.task_history;
+    list.push_back(std::move(task));
+  }
   out.swarm.engines = std::move(*engines);
   if (const auto* couchbase = object.if_contains("couchbase")) {
     auto observed = couchbase_from(*couchbase);

@@ -136,6 +136,12 @@ struct Controller::Impl {
         record.step = plan.next;
       } else if (applied.error().code == model::ErrorCode::kConflict) {
         record.outcome = PassOutcome::kWaiting;  // changed meanwhile: observe again
+      } else if (applied.error().code == model::ErrorCode::kUnsafe) {
+        // A guard at the moment of sending refused it: blocked, with its reason.
+        auto& report = *record.report;
+        std::erase(report.steps, *plan.next);
+        report.blocked.push_back({*plan.next, applied.error().message});
+        record.outcome = PassOutcome::kBlocked;
       } else {
         record.error = applied.error();
       }

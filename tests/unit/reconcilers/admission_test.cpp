@@ -199,6 +199,44 @@ TEST_CASE("admission refuses service updates that let a stateful task start else
   }
 }
 
+TEST_CASE("the labels reconciler records the node holding a stateful service's data",
+          "[admission][unit]") {
+  auto observed = couchbase_on_node1();
+  model::DesiredState desired;
+  SECTION("one node in the history, running there: recorded, nothing else changes") {
+    auto plan = reconcilers::plan_labels(desired, observed);
+    REQUIRE(step_names(plan) == std::vector<std::string>{"record-data-node iservices_couchbase"});
+    const auto& update = std::get<reconcilers::ServiceUpdate>(plan.steps[0].operation);
+    CHECK(update.spec.at("Labels").at(reconcilers::kDataNodeLabel) == "node1");
+    CHECK(update.spec.at("Labels").at("com.docker.stack.namespace") == "iservices");
+    CHECK(update.spec.at("TaskTemplate") == observed.services[0].spec.at("TaskTemplate"));
+    SECTION("the write passes the admission check") {
+      reconcilers::vet_plan(plan, Admission(desired, observed));
+      CHECK(plan.steps.size() == 1);
+    }
+  }
+  SECTION("recorded already: nothing to do") {
+    observed.services[0].spec["Labels"].as_object()[reconcilers::kDataNodeLabel] = "node1";
+    CHECK(reconcilers::plan_labels(desired, observed).steps.empty());
+  }
+  SECTION("ran on two nodes: reported, not guessed") {
+    auto old = running_task("iservices_couchbase", "node2", 1, "shutdown");
+    old.desired_state = "shutdown";
+    observed.task_history.push_back(old);
+    auto plan = reconcilers::plan_labels(desired, observed);
+    CHECK(plan.steps.empty());
+    CHECK(has_finding(plan, "DataNodeUnknown"));
+  }
+  SECTION("not running now: no record until it runs where it ran") {
+    observed.tasks[0].state = "pending";
+    observed.tasks[0].node_id.clear();
+    auto past = running_task("iservices_couchbase", "node1", 1, "failed");
+    past.desired_state = "shutdown";
+    observed.task_history.push_back(past);
+    CHECK(reconcilers::plan_labels(desired, observed).steps.empty());
+  }
+}
+
 TEST_CASE("vet_plan blocks the refused step and the steps planned after it", "[admission][unit]") {
   auto observed = couchbase_on_node1();
   model::DesiredState desired;

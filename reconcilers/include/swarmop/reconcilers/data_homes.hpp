@@ -38,6 +38,8 @@ struct DataHome {
   //! Without a record, every node its tasks (running and past) ran on, when more than one: the
   //! data may be on any of them, so nothing that moves the service is allowed.
   std::vector<std::string> ambiguous;
+  //! Nodes its running tasks run on now.
+  std::vector<std::string> running_on;
   //! Running tasks on nodes that do not hold the data (a move that already happened).
   std::vector<std::string> running_away;
 
