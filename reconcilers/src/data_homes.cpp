@@ -96,6 +96,13 @@ std::vector<LocalMount> local_mounts(const json::object& service_spec) {
     }
     LocalMount local{string_at(*mount, "Type"), string_at(*mount, "Source"),
                      string_at(*mount, "Target")};
+    const json::value* read_only = mount->if_contains("ReadOnly");
+    if (read_only != nullptr && read_only->is_bool() && read_only->get_bool()) {
+      continue;  // the task writes nothing there
+    }
+    if (local.source.size() >= 5 && local.source.ends_with(".sock")) {
+      continue;  // a socket (the engine's, for a controller) holds no data
+    }
     if (local.type == "bind") {
       out.push_back(std::move(local));
     } else if (local.type == "volume" || local.type.empty()) {
@@ -123,6 +130,9 @@ std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desir
   std::map<std::string, DataHome*> by_service_id;
   std::map<std::string, DataHome> out;
   for (const auto& service : observed.services) {
+    if (service.mode == "global" || service.mode == "global-job") {
+      continue;  // one task per node, each with its own data: Swarm never moves one elsewhere
+    }
     auto mounts = local_mounts(service.spec);
     const bool store = stores.contains(service.name);
     if (mounts.empty() && !store) {

@@ -96,6 +96,17 @@ TEST_CASE("data homes: a local mount's data is on the one node its tasks ran on"
                                  {"VolumeOptions", {{"DriverConfig", {{"Name", "nfs-csi"}}}}}}};
     CHECK(reconcilers::find_data_homes(desired, observed).empty());
   }
+  SECTION("read-only mounts, sockets and global services hold no data that could move") {
+    observed.services[0].spec.at("TaskTemplate").at("ContainerSpec").as_object()["Mounts"] =
+        json::array{json::object{{"Type", "bind"},
+                                 {"Source", "/var/run/docker.sock"},
+                                 {"Target", "/var/run/docker.sock"}},
+                    json::object{{"Type", "volume"}, {"Source", "desired"}, {"ReadOnly", true}}};
+    CHECK(reconcilers::find_data_homes(desired, observed).empty());
+    auto global = couchbase_on_node1();
+    global.services[0].mode = "global";
+    CHECK(reconcilers::find_data_homes(desired, global).empty());
+  }
   SECTION("a task rejected before it ran leaves no data on its node") {
     auto rejected = running_task("iservices_couchbase", "node3", 1, "rejected");
     rejected.desired_state = "shutdown";
