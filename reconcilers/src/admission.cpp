@@ -198,6 +198,36 @@ std::optional<std::string> Admission::refuse(const ServiceUpdate& update) const 
          " first (node.hostname == " + home.nodes.front() + ")";
 }
 
+const std::vector<DataStoreActivity>& Admission::activity() const {
+  if (!activity_) {
+    activity_ = activity_source_ ? activity_source_() : std::vector<DataStoreActivity>{};
+  }
+  return *activity_;
+}
+
+bool Admission::disruptive(const NodeUpdate& update) const {
+  for (const auto& node : observed_.nodes) {
+    if (node.id != update.node_id) {
+      continue;
+    }
+    const json::value* availability = update.spec.if_contains("Availability");
+    const json::value* role = update.spec.if_contains("Role");
+    const bool stops_tasks = availability != nullptr && availability->is_string() &&
+                             availability->get_string() != "active" &&
+                             availability->get_string() != node.availability;
+    const bool demotes = role != nullptr && role->is_string() && node.role == "manager" &&
+                         role->get_string() == "worker";
+    return stops_tasks || demotes;
+  }
+  return false;
+}
+
+bool Admission::disruptive(const ServiceUpdate& update) const {
+  const clients::DockerService* service = service_by_id(update.service_id);
+  return service != nullptr && homes_.contains(service->name) &&
+         template_without_placement(service->spec) != template_without_placement(update.spec);
+}
+
 std::optional<std::string> Admission::refuse_node_loss(const std::string& hostname,
                                                        const std::string& what) const {
   for (const auto& [name, home] : homes_) {

@@ -5,6 +5,7 @@
 #include "apply/manager_handover.hpp"
 #include "swarmop/reconcilers/admission.hpp"
 #include "swarmop/reconcilers/couchbase_io.hpp"
+#include "swarmop/reconcilers/data_store_activity.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
 
@@ -66,8 +67,26 @@ std::vector<ReconcilerPlan> plan_reconcilers(
     const std::optional<std::string>& only) {
   std::vector<ReconcilerPlan> out;
   const auto wanted = [&](const char* name) { return !only || *only == name; };
+  // The data stores, each observed at most once per pass: for its own plan, or for the
+  // admission check when another reconciler's step is disruptive.
+  std::optional<reconcilers::CouchbaseObservation> couchbase;
+  std::optional<reconcilers::RabbitObservation> rabbitmq;
+  const auto observed_couchbase = [&]() -> const reconcilers::CouchbaseObservation* {
+    if (!couchbase && desired.couchbase && clients.couchbase != nullptr) {
+      couchbase = reconcilers::observe_couchbase(*clients.couchbase, clients.docker, desired);
+    }
+    return couchbase ? &*couchbase : nullptr;
+  };
+  const auto observed_rabbitmq = [&]() -> const reconcilers::RabbitObservation* {
+    if (!rabbitmq && desired.rabbitmq && clients.rabbit != nullptr) {
+      rabbitmq = reconcilers::observe_rabbitmq(*clients.rabbit, desired.rabbitmq->ha_policy.vhost);
+    }
+    return rabbitmq ? &*rabbitmq : nullptr;
+  };
   // Every reconciler's steps pass the same cluster-wide check before one can be sent.
-  const reconcilers::Admission admission(desired, *swarm);
+  reconcilers::Admission admission(desired, *swarm);
+  admission.set_activity_source(
+      [&] { return reconcilers::data_store_activity(observed_couchbase(), observed_rabbitmq()); });
   if (wanted(reconcilers::kMembership) || wanted(reconcilers::kLabels) ||
       wanted(reconcilers::kPlacement)) {
     for (auto& plan : reconcilers::plan_swarm(desired, *swarm)) {
@@ -92,9 +111,7 @@ std::vector<ReconcilerPlan> plan_reconcilers(
     if (clients.couchbase == nullptr) {
       out.push_back(unobservable(reconcilers::kCouchbase));
     } else {
-      auto plan = reconcilers::plan_couchbase(
-          desired, *swarm,
-          reconcilers::observe_couchbase(*clients.couchbase, clients.docker, desired));
+      auto plan = reconcilers::plan_couchbase(desired, *swarm, *observed_couchbase());
       reconcilers::vet_plan(plan, admission);
       auto report = plan.report();
       std::function<model::Expected<model::Unit>(const reconcilers::CouchbaseStep&)> apply =
@@ -108,9 +125,7 @@ std::vector<ReconcilerPlan> plan_reconcilers(
     if (clients.rabbit == nullptr) {
       out.push_back(unobservable(reconcilers::kRabbitmq));
     } else {
-      auto plan = reconcilers::plan_rabbitmq(
-          desired, *swarm,
-          reconcilers::observe_rabbitmq(*clients.rabbit, desired.rabbitmq->ha_policy.vhost));
+      auto plan = reconcilers::plan_rabbitmq(desired, *swarm, *observed_rabbitmq());
       reconcilers::vet_plan(plan, admission);
       auto report = plan.report();
       std::function<model::Expected<model::Unit>(const reconcilers::RabbitStep&)> apply =

@@ -18,6 +18,7 @@
 #include "swarmop/reconcilers/admission.hpp"
 #include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/couchbase_planner.hpp"
+#include "swarmop/reconcilers/data_store_activity.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 #include "swarmop/reconcilers/rabbitmq_planner.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
@@ -140,7 +141,11 @@ int run_plan(const po::variables_map& options, Streams& io) {
   }
   std::vector<model::PlanReport> reports;
   // The same cluster-wide check apply and watch make before a step is sent.
-  const reconcilers::Admission admission(*desired, observed->swarm);
+  reconcilers::Admission admission(*desired, observed->swarm);
+  admission.set_activity_source([&] {
+    return reconcilers::data_store_activity(observed->couchbase ? &*observed->couchbase : nullptr,
+                                            observed->rabbitmq ? &*observed->rabbitmq : nullptr);
+  });
   const auto vetted = [&](auto plan) {
     reconcilers::vet_plan(plan, admission);
     return plan.report();

@@ -12,6 +12,7 @@ namespace {
 
 namespace json = boost::json;
 using reconcilers::Admission;
+using reconcilers::describe_step;
 
 const std::map<std::string, std::string> kMaster{{"types", "master"}};
 
@@ -264,6 +265,83 @@ TEST_CASE("vet_plan blocks the refused step and the steps planned after it", "[a
   CHECK(plan.blocked[0].step.object == "node1");
   CHECK(plan.blocked[0].reason.rfind("data safety: draining node1", 0) == 0);
   CHECK(plan.blocked[1].reason.find("waits for the blocked step") != std::string::npos);
+}
+
+TEST_CASE("one disruptive step at a time: other reconcilers wait while a data store is busy",
+          "[admission][unit]") {
+  auto observed = couchbase_on_node1();
+  model::DesiredState desired;
+  Admission admission(desired, observed);
+  int asked = 0;
+  admission.set_activity_source([&] {
+    ++asked;
+    return std::vector<reconcilers::DataStoreActivity>{
+        {reconcilers::kCouchbase, "a Couchbase rebalance is running (40%)"}};
+  });
+  const auto& node2 = observed.nodes[1];
+  const auto drain = node_update(node2, "manager", "drain", kMaster);
+  SECTION("a drain of a node without data waits, and says for what") {
+    auto verdict = admission.vet(describe_step("membership", "drain", "node", "node2", ""), drain);
+    REQUIRE(verdict);
+    CHECK(verdict->wait);
+    CHECK(verdict->reason.find("rebalance is running (40%)") != std::string::npos);
+  }
+  SECTION("the busy store's own reconciler orders its own steps") {
+    CHECK_FALSE(admission.vet(describe_step("couchbase", "drain", "node", "node2", ""), drain));
+  }
+  SECTION("a label change is not disruptive, and the data stores are not even asked") {
+    CHECK_FALSE(admission.vet(describe_step("labels", "set-labels", "node", "node2", ""),
+                              node_update(node2, "manager", "active", {{"types", "x"}})));
+    CHECK(asked == 0);
+  }
+  SECTION("a data-safety refusal is a block, not a wait") {
+    auto verdict = admission.vet(describe_step("membership", "drain", "node", "node1", ""),
+                                 node_update(observed.nodes[0], "manager", "drain", kMaster));
+    REQUIRE(verdict);
+    CHECK_FALSE(verdict->wait);
+  }
+  SECTION("vet_plan turns a wait into a waiting line and keeps nothing to send") {
+    desired.swarm.nodes = {desired_node("node1", model::NodeRole::kManager, kMaster),
+                           desired_node("node2", model::NodeRole::kManager, kMaster),
+                           desired_node("node3", model::NodeRole::kManager, kMaster)};
+    desired.swarm.nodes[1].availability = model::Availability::kDrain;
+    auto plan = reconcilers::plan_membership(desired, observed);
+    REQUIRE(plan.steps.size() == 1);
+    reconcilers::vet_plan(plan, admission);
+    CHECK(plan.steps.empty());
+    CHECK(plan.blocked.empty());
+    REQUIRE(plan.waiting.size() == 1);
+    CHECK(plan.waiting[0].find("drain node node2") == 0);
+    CHECK(asked == 1);
+  }
+}
+
+TEST_CASE("data store activity: rebalances, stopped rabbit nodes, syncing queues, unknown",
+          "[admission][unit]") {
+  reconcilers::CouchbaseObservation couchbase;
+  CHECK_FALSE(reconcilers::couchbase_activity(couchbase));
+  clients::CouchbaseTask rebalance;
+  rebalance.type = "rebalance";
+  rebalance.status = "running";
+  rebalance.progress = 12.4;
+  couchbase.tasks.push_back(rebalance);
+  REQUIRE(reconcilers::couchbase_activity(couchbase));
+  CHECK(reconcilers::couchbase_activity(couchbase)->what.find("(12%)") != std::string::npos);
+  couchbase.unreachable = "connection refused";
+  CHECK(reconcilers::couchbase_activity(couchbase)->what.find("not known") != std::string::npos);
+
+  reconcilers::RabbitObservation rabbit;
+  rabbit.nodes = {{"rabbit@node1", "disc", true, {}, false, false},
+                  {"rabbit@node2", "disc", true, {}, false, false}};
+  CHECK_FALSE(reconcilers::rabbitmq_activity(rabbit));
+  rabbit.queues.push_back({});
+  rabbit.queues.back().name = "tasks";
+  rabbit.queues.back().state = "syncing";
+  CHECK(reconcilers::rabbitmq_activity(rabbit)->what.find("tasks") != std::string::npos);
+  rabbit.nodes[1].running = false;
+  CHECK(reconcilers::rabbitmq_activity(rabbit)->what.find("rabbit@node2 not running") !=
+        std::string::npos);
+  CHECK(reconcilers::data_store_activity(&couchbase, &rabbit).size() == 2);
 }
 
 }  // namespace swarmop::testing
