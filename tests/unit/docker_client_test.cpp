@@ -280,3 +280,51 @@ TEST_CASE("integer fields out of the 64-bit range read as 0, not undefined behav
   CHECK(times_of(std::numeric_limits<double>::quiet_NaN(), kInfinity) == "0 0");
   CHECK(times_of(-kInfinity, -std::numeric_limits<double>::quiet_NaN()) == "0 0");
 }
+
+namespace {
+
+//! Answers every request with `body` and records the timeout each was sent with.
+class RecordingTransport final : public HttpTransport {
+ public:
+  explicit RecordingTransport(std::vector<std::chrono::milliseconds>& timeouts)
+      : timeouts_(timeouts) {}
+  model::Expected<HttpResponse> send(const HttpRequest& request) override {
+    timeouts_.push_back(request.timeout);
+    if (request.path == "/version") {
+      return HttpResponse{200, R"({"ApiVersion":"1.41","Version":"20.10.24"})", {}};
+    }
+    return HttpResponse{200, "[]", {}};
+  }
+  model::Expected<int> stream(const HttpRequest& request,
+                              const std::function<bool(std::string_view)>&,
+                              const std::atomic<bool>*) override {
+    timeouts_.push_back(request.timeout);
+    return 200;
+  }
+  std::string display() const override { return "recording"; }
+
+ private:
+  std::vector<std::chrono::milliseconds>& timeouts_;
+};
+
+}  // namespace
+
+TEST_CASE("a call timeout cap bounds every call, a join's longer one included", "[unit][docker]") {
+  std::vector<std::chrono::milliseconds> timeouts;
+  RetryPolicy lease_policy;
+  lease_policy.attempts = 1;
+  lease_policy.call_timeout = std::chrono::seconds(2);
+  DockerHttpClient capped(std::make_unique<RecordingTransport>(timeouts), lease_policy);
+  REQUIRE(capped.list_services());
+  JoinRequest join;
+  join.remote_addrs = {"10.0.0.1:2377"};
+  (void)capped.join_swarm(join);  // its own timeout is 40 s: capped too
+  REQUIRE(timeouts.size() == 3);  // /version, /services, /swarm/join
+  for (const auto timeout : timeouts) {
+    CHECK(timeout == std::chrono::seconds(2));
+  }
+  timeouts.clear();
+  DockerHttpClient plain(std::make_unique<RecordingTransport>(timeouts));
+  REQUIRE(plain.list_services());
+  CHECK(timeouts.back() == std::chrono::seconds(30));
+}

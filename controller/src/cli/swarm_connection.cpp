@@ -14,15 +14,16 @@ namespace swarmop::cli {
 
 namespace {
 
-clients::DockerClientPtr client_for(const clients::Endpoint& endpoint) {
+clients::DockerClientPtr client_for(const clients::Endpoint& endpoint,
+                                    const clients::RetryPolicy& policy = {}) {
   return std::make_unique<clients::DockerHttpClient>(
-      std::make_unique<clients::CurlTransport>(endpoint));
+      std::make_unique<clients::CurlTransport>(endpoint), policy);
 }
 
 }  // namespace
 
-model::Expected<SwarmConnection> connect_swarm(
-    const boost::program_options::variables_map& options) {
+model::Expected<SwarmConnection> connect_swarm(const boost::program_options::variables_map& options,
+                                               const clients::RetryPolicy& policy) {
   std::optional<std::string> host;
   if (options.count("docker") > 0) {
     host = options["docker"].as<std::string>();
@@ -32,7 +33,7 @@ model::Expected<SwarmConnection> connect_swarm(
     return endpoint.error();
   }
   SwarmConnection out;
-  out.manager = client_for(*endpoint);
+  out.manager = client_for(*endpoint, policy);
   out.engines =
       [](const model::EngineEndpoint& engine) -> model::Expected<clients::DockerClientPtr> {
     std::optional<clients::TlsConfig> tls;

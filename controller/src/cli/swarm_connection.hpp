@@ -4,6 +4,7 @@
 
 #include "swarmop/clients/couchbase_client.hpp"
 #include "swarmop/clients/docker_client.hpp"
+#include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/rabbitmq_client.hpp"
 #include "swarmop/model/desired_state.hpp"
 #include "swarmop/model/expected.hpp"
@@ -18,8 +19,9 @@ struct SwarmConnection {
   reconcilers::EngineConnector engines;
 };
 
-model::Expected<SwarmConnection> connect_swarm(
-    const boost::program_options::variables_map& options);
+//! `policy` sets the manager client's retries and per-call timeout cap (the lease's own client).
+model::Expected<SwarmConnection> connect_swarm(const boost::program_options::variables_map& options,
+                                               const clients::RetryPolicy& policy = {});
 
 //! The RabbitMQ management endpoints (--rabbitmq, else SWARM_OPERATOR_RABBITMQ, else
 //! spec.rabbitmq.endpoints) with credentials (--rabbitmq-credentials, else

@@ -64,9 +64,21 @@ int run_watch(const po::variables_map& options, Streams& io) {
   }
   auto connection = connect_swarm(options);
   auto events = connect_swarm(options);
-  if (!connection || !events) {
+  // The lease's reads and writes get a third of its duration each and no retries: a Docker API
+  // that stalls (seen for ~21 s while a promoted manager joins raft) then cannot hold a renewal
+  // or a takeover past the lease's duration.
+  clients::RetryPolicy lease_policy;
+  lease_policy.attempts = 1;
+  lease_policy.call_timeout =
+      std::max(std::chrono::milliseconds(1000), settings.lease.duration / 3);
+  auto lease_connection = connect_swarm(options, lease_policy);
+  if (!connection || !events || !lease_connection) {
     io.err << "swarm-operator watch: "
-           << (connection ? events.error() : connection.error()).describe() << '\n';
+           << (!connection ? connection.error()
+               : !events   ? events.error()
+                           : lease_connection.error())
+                  .describe()
+           << '\n';
     return 1;
   }
   auto rabbit = connect_rabbitmq(options, *desired);
@@ -79,6 +91,7 @@ int run_watch(const po::variables_map& options, Streams& io) {
   watch::ControllerClients clients{
       *connection->manager, connection->engines, couchbase->get(), rabbit->get(), {}};
   clients.event_clients.push_back(std::move(events->manager));
+  clients.lease_docker = std::move(lease_connection->manager);
   watch::WatchLog log(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText);
   log.set_level(*level);
   watch::Controller controller(settings, std::move(clients), std::move(log));

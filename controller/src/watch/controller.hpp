@@ -37,6 +37,9 @@ struct ControllerClients {
   clients::CouchbaseClient* couchbase = nullptr;
   clients::RabbitClient* rabbit = nullptr;
   std::vector<clients::DockerClientPtr> event_clients;
+  //! The lease's own client, with a per-call timeout well under the lease's duration; nullptr:
+  //! the lease uses `docker`.
+  clients::DockerClientPtr lease_docker = nullptr;
 };
 
 //! `swarm-operator watch`: one Boost.Asio loop owns the timers, the signals, the file watch and

@@ -16,6 +16,10 @@ inline constexpr std::pair<int, int> kMaxDockerApi{1, 45};
 struct RetryPolicy {
   int attempts = 3;  //!< for reads only; writes are sent once
   std::chrono::milliseconds base_delay{100};
+  //! Caps every call's own timeout. The lease's client sets it short: an API stalled for tens of
+  //! seconds (seen while a promoted manager joins raft) must not hold a renewal or a takeover
+  //! past the lease's duration.
+  std::optional<std::chrono::milliseconds> call_timeout = std::nullopt;
 };
 
 //! DockerClient over HTTP. Negotiates the API version with GET /version on first use.
