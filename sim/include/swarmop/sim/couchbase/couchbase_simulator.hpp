@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "swarmop/sim/data_placement.hpp"
 #include "swarmop/sim/fault_injector.hpp"
 
 namespace swarmop::sim {
@@ -86,6 +87,10 @@ class CouchbaseSimulator {
   //! Empties the node's data volume (the manual's rm -rf /var/data/couchbase/*): it comes back
   //! unprovisioned at its next start.
   void wipe_data(const std::string& service_or_hostname);
+
+  //! Every time a node that had data came up on a host without it (store "couchbase" entries
+  //! of the world's record, also at GET /_sim/data/losses), oldest first.
+  std::vector<DataLoss> data_losses() const;
 
   //! Observes the swarm and applies whatever is due. Requests and a ticker do it too; call it
   //! after changing the swarm so that the next request sees the change.
