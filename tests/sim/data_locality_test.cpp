@@ -60,7 +60,7 @@ std::vector<std::string> hosts_of(const ServiceData& data) {
 
 }  // namespace
 
-TEST_CASE("data is first written where the task first runs; a restart there keeps it",
+TEST_CASE("data is first written where the task first runs, and a restart there keeps it",
           "[sim][data]") {
   TestWorld lab(1, 2);
   CHECK_FALSE(lab.world->holds_data("db", "node2"));  // never ran: its data is nowhere yet
@@ -87,7 +87,7 @@ TEST_CASE("data is first written where the task first runs; a restart there keep
   CHECK(lab.world->data_losses().empty());
 }
 
-TEST_CASE("a task moved to another host starts on an empty copy; the data stays behind",
+TEST_CASE("a task moved to another host starts on an empty copy, the data stays behind",
           "[sim][data]") {
   TestWorld lab(1, 2);
   lab.world->create_service_directly(
@@ -131,7 +131,7 @@ TEST_CASE("a task moved to another host starts on an empty copy; the data stays 
   CHECK(again[1].note.find("older copy") != std::string::npos);
 }
 
-TEST_CASE("a volume of another driver follows the task; a local one does not", "[sim][data]") {
+TEST_CASE("a volume of another driver follows the task, a local one does not", "[sim][data]") {
   TestWorld lab(1, 2);
   lab.world->create_service_directly(pinned("shared", "node2", {volume("db", "nfs-plugin")}));
   lab.world->create_service_directly(
@@ -152,7 +152,7 @@ TEST_CASE("a volume of another driver follows the task; a local one does not", "
   CHECK(losses[0].items[0].name == "volume cache");
 }
 
-TEST_CASE("replicas on several hosts each keep their own copy; a scale-out leaves nothing behind",
+TEST_CASE("replicas on several hosts each keep their own copy, a scale-out leaves nothing behind",
           "[sim][data]") {
   TestWorld lab(1, 2);
   json::object spec = service_spec("cache", 1);

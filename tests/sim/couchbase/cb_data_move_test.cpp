@@ -63,7 +63,7 @@ std::string cluster_uuid(CouchbaseStack& stack, const std::string& via) {
 
 }  // namespace
 
-TEST_CASE("a worker moved to another host comes up empty; the vBuckets only it held are lost",
+TEST_CASE("a worker moved to another host comes up empty, the vBuckets only it held lost",
           "[couchbase][data]") {
   CouchbaseStack stack;
   auto client = stack.client();
