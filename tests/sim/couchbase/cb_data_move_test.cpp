@@ -108,6 +108,33 @@ TEST_CASE("a worker whose vBuckets all have replicas elsewhere loses nothing by 
   CHECK(losses[0].items[1].count == 0);
 }
 
+TEST_CASE("a worker on shared storage keeps its data wherever it runs", "[couchbase][data]") {
+  CouchbaseStack stack;
+  auto& world = stack.cluster.world();
+  // Its data volume on a volume plugin (NFS, a cloud disk) instead of the host's directory.
+  const auto inspected = world.inspect_service("iservices_couchbase-worker");
+  json::object spec = inspected.body.at("Spec").as_object();
+  spec["TaskTemplate"].as_object()["ContainerSpec"].as_object()["Mounts"] =
+      json::array{json::object{
+          {"Type", "volume"},
+          {"Source", "couchbase-worker-data"},
+          {"Target", "/opt/couchbase/var"},
+          {"VolumeOptions", json::object{{"DriverConfig", json::object{{"Name", "nfs"}}}}}}};
+  const auto version = inspected.body.at("Version").at("Index").to_number<std::uint64_t>();
+  REQUIRE(world
+              .update_service("iservices_couchbase-worker", std::to_string(version),
+                              json::serialize(spec))
+              .ok());
+  auto client = stack.client();
+  add_worker(stack, *client, "couchbase-worker");
+  stack.pin("couchbase-worker", "node3");
+  stack.advance_seconds(11);
+
+  CHECK_FALSE(unprovisioned(stack, "couchbase-worker"));
+  CHECK(status_of(stack, "couchbase", kWorker) == "healthy");
+  CHECK(world.data_losses().empty());
+}
+
 TEST_CASE("a Couchbase node restarted on its own host keeps its data", "[couchbase][data]") {
   CouchbaseStack stack;
   auto client = stack.client();

@@ -58,8 +58,9 @@ struct CouchbaseSimOptions {
 //! service whose image is a Couchbase image, each serving the admin REST API (port 8091 in a
 //! real container) on its own loopback port. The swarm decides which nodes run: a node whose
 //! task is not running, or whose host is down or partitioned, refuses connections and the
-//! cluster reports it unhealthy. Time-driven changes (rebalance progress, warm-up,
-//! auto-failover) follow the swarm world's clock.
+//! cluster reports it unhealthy. A node's data is on the host its task ran on: started on
+//! another host it is a new, empty server (data_losses()). Time-driven changes (rebalance
+//! progress, warm-up, auto-failover) follow the swarm world's clock.
 class CouchbaseSimulator {
  public:
   CouchbaseSimulator(SimulatedCluster& cluster, CouchbaseSimOptions options = {});
