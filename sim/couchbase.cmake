@@ -2,6 +2,7 @@
 # stack, each serving the admin REST API on its own loopback port, driven by the same world.
 add_library(swarmop_sim_couchbase
   src/couchbase/cb_cluster.cpp
+  src/couchbase/cb_data_move.cpp
   src/couchbase/cb_membership.cpp
   src/couchbase/cb_rebalance.cpp
   src/couchbase/cb_settings.cpp

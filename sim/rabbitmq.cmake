@@ -1,6 +1,7 @@
 # The RabbitMQ management-API simulator (sim/rabbitmq.md): each rabbit service task of the
 # simulated world is a rabbit node with its own loopback management port.
 add_library(swarmop_sim_rabbitmq
+  src/rabbitmq/broker_data.cpp
   src/rabbitmq/broker_format.cpp
   src/rabbitmq/broker_nodes.cpp
   src/rabbitmq/broker_policies.cpp

@@ -100,6 +100,7 @@ void SwarmWorld::start_task(Task& task, const Node& node) {
   task.err.clear();
   task.container_id = random_hex(64);
   task.pid = std::uniform_int_distribution<std::int64_t>(1000, 60000)(random_);
+  place_data(task, node.hostname);
   task.status_time = now();
   task.updated_at = now();
   task.version = bump();

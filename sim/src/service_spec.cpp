@@ -124,6 +124,35 @@ std::optional<UnixNanos> update_monitor(const json::object& spec) {
   return integer_at(object_at(&spec, "UpdateConfig"), "Monitor");
 }
 
+std::vector<Mount> mounts(const json::object& spec) {
+  std::vector<Mount> out;
+  const auto* container = object_at(task_template(spec), "ContainerSpec");
+  const auto* list = container != nullptr ? container->if_contains("Mounts") : nullptr;
+  if (list == nullptr || !list->is_array()) {
+    return out;
+  }
+  const auto text = [](const json::object* parent, std::string_view key) {
+    const auto* value = parent != nullptr ? parent->if_contains(key) : nullptr;
+    return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
+  };
+  for (const auto& item : list->get_array()) {
+    if (!item.is_object()) {
+      continue;
+    }
+    const auto& entry = item.get_object();
+    Mount mount;
+    mount.type = text(&entry, "Type");
+    if (mount.type.empty()) {
+      mount.type = "volume";  // the engine's default mount type
+    }
+    mount.source = text(&entry, "Source");
+    mount.target = text(&entry, "Target");
+    mount.driver = text(object_at(object_at(&entry, "VolumeOptions"), "DriverConfig"), "Name");
+    out.push_back(std::move(mount));
+  }
+  return out;
+}
+
 json::object template_without_placement(const json::object& spec) {
   const auto* tmpl = task_template(spec);
   json::object copy = tmpl != nullptr ? *tmpl : json::object{};

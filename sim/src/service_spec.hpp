@@ -26,6 +26,15 @@ std::uint64_t update_parallelism(const boost::json::object& spec);  //!< 0: all 
 UnixNanos update_delay(const boost::json::object& spec);
 std::optional<UnixNanos> update_monitor(const boost::json::object& spec);
 
+//! One entry of ContainerSpec.Mounts, as far as where its data lives is concerned.
+struct Mount {
+  std::string type;    //!< bind, volume (the default), tmpfs, npipe, cluster
+  std::string source;  //!< host path or volume name; empty: an anonymous volume
+  std::string target;
+  std::string driver;  //!< VolumeOptions.DriverConfig.Name; empty: the default, local
+};
+std::vector<Mount> mounts(const boost::json::object& spec);
+
 //! The TaskTemplate without Placement: what makes a running task outdated when it changes.
 boost::json::object template_without_placement(const boost::json::object& spec);
 

@@ -168,6 +168,12 @@ ApiReply SimulatedCluster::control(const std::string& method, const std::string&
     if (method == "GET" && path == "/state") {
       return ApiReply{200, world_->state_json()};
     }
+    if (method == "GET" && path == "/data") {
+      return ApiReply{200, world_->data_json()};
+    }
+    if (method == "GET" && path == "/data/losses") {
+      return ApiReply{200, world_->data_json().at("Losses")};
+    }
     if (method == "GET" && path == "/endpoints") {
       json::object out;
       for (const auto& hostname : hostnames()) {

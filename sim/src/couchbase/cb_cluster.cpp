@@ -92,7 +92,8 @@ void ClusterModel::log(const std::string& type, const std::string& module, const
 
 void ClusterModel::node_started(NodeState& node, UnixNanos now) {
   if (node.member && node.provisioned) {
-    // Data survives on the volume: the buckets and the indexer load it again.
+    // Its files are on this host's volume (move_data decided which files it has): the buckets
+    // and the indexer load them again.
     node.buckets_warm_at = now + to_nanos(options_.bucket_warmup);
     node.indexes_warm_at = now + to_nanos(options_.index_warmup);
     return;
@@ -128,6 +129,7 @@ void ClusterModel::join(NodeState& node, const std::string& host,
                         std::vector<std::string> services) {
   node.provisioned = true;
   node.member = true;
+  ++node.incarnation;
   node.host = host;
   node.services = std::move(services);
   node.membership = "inactiveAdded";

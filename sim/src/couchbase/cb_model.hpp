@@ -19,6 +19,9 @@
 //! Couchbase Server 7.6 Enterprise.
 namespace swarmop::sim::couchbase {
 
+//! vBuckets per bucket: the Linux default.
+constexpr int kNumVBuckets = 1024;
+
 //! Form and query parameters; a key may repeat (otpNode=a&otpNode=b).
 using Form = std::multimap<std::string, std::string>;
 
@@ -33,6 +36,27 @@ struct Reply {
   //! A JSON list of one string: ["msg"], the shape of most topology errors.
   static Reply json_list(int status, const std::string& message);
   static Reply text(int status, std::string body);
+};
+
+//! What a node's files on one host said when its container last left that host.
+struct FilesLeft {
+  std::string host;
+  bool provisioned = false;
+  std::string cluster_uuid;
+  std::uint64_t incarnation = 0;
+};
+
+//! A node's container started on other files than it had (another host): what it left behind
+//! and what it found.
+struct DataMove {
+  std::string identity;  //!< the otpNode the cluster lists it as
+  std::string from_host;
+  std::string to_host;
+  bool had_data = false;     //!< the files left behind held a provisioned node
+  bool found_older = false;  //!< older files the cluster still accepts: it is that member again
+  bool new_cluster = false;  //!< a primary that found nothing and provisioned a new cluster
+  //! Every bucket it served, with the vBuckets whose last remaining copy was on it.
+  std::vector<std::pair<std::string, std::uint64_t>> buckets;
 };
 
 //! One Couchbase Server process: a Couchbase service of the stack. Its identity comes from the
@@ -65,6 +89,15 @@ struct NodeState {
   std::optional<UnixNanos> auto_join_at;
   //! Bucket replica counts when it was failed over: delta recovery needs them unchanged.
   std::map<std::string, int> replicas_at_failover;
+
+  // Where its files are: the swarm's copy of its data volume that its container runs on.
+  std::uint64_t data_copy = 0;  //!< DataCopy::id; 0: not seen yet, or shared storage
+  std::string data_host;
+  //! What each copy left on another host said when the node left it, by DataCopy::id.
+  std::map<std::uint64_t, FilesLeft> files_left;
+  //! Bumped whenever the node joins a cluster or provisions one: files written under an older
+  //! incarnation describe a membership the cluster has since ended.
+  std::uint64_t incarnation = 0;
 
   bool reachable() const { return container_running && !partitioned && !process_down; }
   std::string otp_node() const { return "ns_1@" + (host.empty() ? "127.0.0.1" : host); }
@@ -136,6 +169,11 @@ class ClusterModel {
   void fail_next_rebalance(std::string reason);
   //! The node's data volume is emptied: it comes back unprovisioned.
   void wipe(NodeState& node);
+  //! Before node_started: the container runs on copy `copy` of the node's data, on `host`
+  //! (copy 0: no local data, it follows the container). On another copy than before, the old
+  //! files stay behind: the node has what the new copy holds, nothing when it is new or when
+  //! its files describe a membership the cluster has ended. cb_data_move.cpp.
+  std::optional<DataMove> move_data(NodeState& node, std::uint64_t copy, const std::string& host);
 
   // --- Reads --------------------------------------------------------------------------------
   bool exists() const { return exists_; }
@@ -188,6 +226,13 @@ class ClusterModel {
   //! The node leaves its buckets' server lists; each of its vBuckets loses a copy.
   void drop_from_buckets(const std::string& otp_node);
   void fail_over_now(NodeState& node, const std::string& reason, UnixNanos now);
+
+  // cb_data_move.cpp
+  //! Per bucket the node serves: the vBuckets whose every remaining copy is on it or on
+  //! members whose files are gone, by the rendered map's placement.
+  std::vector<std::pair<std::string, std::uint64_t>> sole_copies(const NodeState& node) const;
+  //! Every member's data is gone: the cluster no longer exists anywhere.
+  void dissolve();
 
   // cb_rebalance.cpp
   void advance_task(UnixNanos now);

@@ -10,7 +10,6 @@ namespace json = boost::json;
 namespace {
 
 constexpr const char* kVersion = "7.6.2-3721-enterprise";
-constexpr int kNumVBuckets = 1024;
 
 std::string with_uuid(const ClusterModel& model, const std::string& uri) {
   return uri + (uri.find('?') == std::string::npos ? "?" : "&") + "uuid=" + model.uuid();
@@ -372,7 +371,9 @@ json::value state(const ClusterModel& model, UnixNanos now) {
                                  {"membership", n.membership},
                                  {"recoveryType", n.recovery_type},
                                  {"status", n.member ? model.status(n, now) : ""},
-                                 {"indexesWarming", model.indexes_warming(n, now)}});
+                                 {"indexesWarming", model.indexes_warming(n, now)},
+                                 {"dataHost", n.data_host},
+                                 {"dataCopy", n.data_copy}});
   }
   return json::object{{"exists", model.exists()},
                       {"nodes", nodes},

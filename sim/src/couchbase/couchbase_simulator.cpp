@@ -149,6 +149,10 @@ struct CouchbaseSimulator::Impl {
       node.container_id = node.container_running ? running->container_id : "";
       const bool is_running = node.container_running && !node.process_down;
       if (is_running && (!was_running || node.container_id != previous_container)) {
+        // Which copy of its data volume the container found decides what the node knows.
+        if (const auto move = model.move_data(node, running->data_copy, host->hostname)) {
+          record(i, *move, time);
+        }
         model.node_started(node, time);
       }
     }
@@ -156,6 +160,37 @@ struct CouchbaseSimulator::Impl {
     for (std::size_t i = 0; i < nodes.size(); ++i) {
       servers[i]->set_refusing(!nodes[i].reachable());
     }
+  }
+
+  //! A node that had data came up without it: the world's record of data lost.
+  void record(std::size_t index, const DataMove& move, UnixNanos time) {
+    if (!move.had_data || move.found_older) {
+      return;  // nothing of the cluster's was left behind
+    }
+    DataLoss loss;
+    loss.time = time;
+    loss.store = "couchbase";
+    loss.service = service_names[index];
+    loss.identity = move.identity;
+    loss.data_host = move.from_host;
+    loss.started_on = move.to_host;
+    for (const auto& [bucket, vbuckets] : move.buckets) {
+      loss.items.push_back(LostItem{"bucket", bucket, vbuckets});
+      loss.lost = loss.lost || vbuckets > 0;
+    }
+    const bool primary = model.nodes()[index].service == options.primary_service;
+    if (move.new_cluster) {
+      loss.note = "the primary found an empty volume on " + move.to_host +
+                  " and no other member holds the cluster: it provisioned a new, empty one";
+    } else if (primary) {
+      loss.note = "the primary came up unprovisioned on " + move.to_host +
+                  "; the cluster still lists " + move.identity +
+                  " as unhealthy (a real primary would provision a second cluster of its own)";
+    } else {
+      loss.note = "a new, unprovisioned node came up on " + move.to_host +
+                  "; the cluster still lists " + move.identity + " as unhealthy";
+    }
+    cluster.world().record_data_loss(std::move(loss));
   }
 
   void discover_locked(SwarmWorld& world) {
@@ -211,6 +246,10 @@ struct CouchbaseSimulator::Impl {
 
 CouchbaseSimulator::CouchbaseSimulator(SimulatedCluster& cluster, CouchbaseSimOptions options)
     : impl_(std::make_unique<Impl>(cluster, std::move(options))) {
+  // Couchbase nodes' data moves are recorded here, with what the cluster lost.
+  cluster.world().claim_data_store("couchbase", [options = impl_->options](const Service& s) {
+    return as_couchbase(s, options).has_value();
+  });
   {
     std::lock_guard lock(impl_->mutex);
     impl_->sync_locked();
@@ -297,6 +336,16 @@ void CouchbaseSimulator::advance(std::chrono::nanoseconds by) {
   tick();
   impl_->cluster.advance(by);
   tick();
+}
+
+std::vector<DataLoss> CouchbaseSimulator::data_losses() const {
+  std::vector<DataLoss> out;
+  for (auto& loss : impl_->cluster.world().data_losses()) {
+    if (loss.store == "couchbase") {
+      out.push_back(std::move(loss));
+    }
+  }
+  return out;
 }
 
 std::string CouchbaseSimulator::state_json() const {

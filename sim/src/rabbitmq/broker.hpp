@@ -28,8 +28,16 @@ struct NodeStats {
   UnixNanos emitted_at = 0;
 };
 
+//! What a rabbit node's database directory on one host held when its container left it.
+struct RabbitFiles {
+  std::string host;
+  bool standalone = false;  //!< a blank node's own database
+  std::uint64_t epoch = 0;  //!< the node's epoch then
+};
+
 struct BrokerNode {
   std::string name;               //!< rabbit@<container hostname>
+  std::string service;            //!< the full service name
   std::string image;              //!< of its service
   int index = 0;                  //!< 1-based, the order members first ran in
   std::string host;               //!< the swarm host of its running task; empty: none
@@ -48,6 +56,24 @@ struct BrokerNode {
   bool mem_alarm = false;
   bool disk_alarm = false;
   std::string os_pid;
+
+  // Its database: the swarm's copy of its data volume (broker_data.cpp).
+  std::string container_id;        //!< of its running task
+  bool new_container = false;      //!< seen by read_world, not yet started by update_liveness
+  std::uint64_t arrived_copy = 0;  //!< the DataCopy::id the new container runs on
+  std::uint64_t data_copy = 0;     //!< the copy its database is on; 0: not seen, or shared
+  std::string data_host;           //!< the host of that copy
+  //! Started with a blank database: a cluster of its own until the cluster forgets its old
+  //! identity, which the members list as not running meanwhile.
+  bool standalone = false;
+  //! Its database says it is a member the cluster has forgotten since: the rabbit app refuses
+  //! to boot (inconsistent_cluster) until the container starts on other files.
+  bool boot_refused = false;
+  //! Bumped when the cluster forgets the node: databases written before describe an ended
+  //! membership.
+  std::uint64_t epoch = 0;
+  //! What each copy left on another host holds, by DataCopy::id.
+  std::map<std::uint64_t, RabbitFiles> files_left;
 
   bool running() const { return alive && !paused; }
 };
@@ -94,6 +120,14 @@ struct BrokerPolicy {
   json::object definition;
 };
 
+using QueueKey = std::pair<std::string, std::string>;  //!< (vhost, name)
+
+//! A cluster's mnesia: the queues and policies every member of one cluster shares.
+struct BrokerDb {
+  std::map<QueueKey, BrokerQueue> queues;
+  std::map<QueueKey, BrokerPolicy> policies;
+};
+
 struct HttpCall {
   std::string node;                   //!< the node whose listener took it
   std::string method;                 //!< GET, PUT, POST, DELETE, ...
@@ -126,8 +160,23 @@ struct RabbitBroker {
   void set_alarm(const std::string& node, const std::string& resource, bool on);
   void set_version(const std::string& version);
   void freeze_stats(bool frozen);
+  //! rabbitmqctl forget_cluster_node on the cluster, then the blank node's reset and
+  //! join_cluster (the manual's way back): it is a member again, with an empty database.
+  //! broker_data.cpp.
+  void forget_node(const std::string& node);
 
   // --- Everything below runs with the lock held. ---------------------------------------------
+  // broker_data.cpp
+  //! The node's new container starts on copy `arrived_copy` of its data: the same database,
+  //! an older one it left on this host, or none (a blank, standalone node). Records a data
+  //! loss when it leaves the cluster's data behind.
+  void arrive(BrokerNode& node);
+  //! The database the node answers from: the cluster's, or a standalone node's own.
+  BrokerDb& db_of(const BrokerNode& node);
+  //! Both in one cluster: every member, or a standalone node with itself.
+  static bool same_cluster(const BrokerNode& a, const BrokerNode& b);
+  std::vector<BrokerDb*> all_dbs();
+
   // broker_nodes.cpp
   void refresh_locked();
   void read_world();
@@ -146,15 +195,16 @@ struct RabbitBroker {
 
   // broker_policies.cpp
   std::optional<std::string> validate_policy(const json::object& body, BrokerPolicy& out) const;
-  const BrokerPolicy* effective_policy(const BrokerQueue& queue) const;
+  const BrokerPolicy* effective_policy(const BrokerDb& db, const BrokerQueue& queue) const;
 
   // broker_queues.cpp
   void update_mirrors();
-  void update_queue_mirrors(BrokerQueue& queue);
+  void update_mirrors(BrokerDb& db);
+  void update_queue_mirrors(BrokerDb& db, BrokerQueue& queue);
   void finish_syncs();
   void emit_queue_stats();
   json::object queue_entry(const BrokerQueue& queue) const;
-  BrokerQueue* find_queue(const std::string& vhost, const std::string& name);
+  BrokerQueue* find_queue(BrokerDb& db, const std::string& vhost, const std::string& name);
   HttpAnswer declare_queue(const HttpCall& call, const std::string& vhost, const std::string& name);
   HttpAnswer queue_action(const HttpCall& call, const std::string& vhost, const std::string& name);
   HttpAnswer publish(const HttpCall& call, const std::string& vhost);
@@ -176,8 +226,8 @@ struct RabbitBroker {
   std::vector<BrokerNode> nodes;  //!< by index - 1
   std::vector<RecordedSplit> splits;
   std::set<std::pair<std::string, std::string>> cuts;  //!< running pairs that cannot talk
-  std::map<std::pair<std::string, std::string>, BrokerQueue> queues;  //!< by (vhost, name)
-  std::map<std::pair<std::string, std::string>, BrokerPolicy> policies;
+  BrokerDb cluster_db;                                 //!< the cluster's
+  std::map<std::string, BrokerDb> standalone_dbs;      //!< a blank node's own, by node name
   std::string version_override;
   bool stats_frozen = false;
   int next_pid = 4100;

@@ -113,10 +113,12 @@ void RabbitBroker::read_world() {
     }
     const std::string name = "rabbit@" + hostname;
     std::string host;
+    const Task* running = nullptr;
     for (const auto& task : tasks) {
       if (task.service_id == service.id && task.state == "running" &&
           task.desired_state == "running" && host_of_node.count(task.node_id) != 0) {
         host = host_of_node[task.node_id];
+        running = &task;
         break;
       }
     }
@@ -128,12 +130,20 @@ void RabbitBroker::read_world() {
       }
       BrokerNode fresh;
       fresh.name = name;
+      fresh.service = string_at(service.spec, {"Name"});
       fresh.image = image;
       discovered.push_back(std::move(fresh));
       node = &discovered.back();
     }
     node->host = host;
     node->task_running = !host.empty();
+    if (running != nullptr && running->container_id != node->container_id) {
+      // A new container (Swarm restarted or moved the task): update_liveness starts it on the
+      // files its host has.
+      node->container_id = running->container_id;
+      node->new_container = true;
+      node->arrived_copy = running->data_copy;
+    }
     const auto info = host.empty() ? std::nullopt : world.host(host);
     node->host_up = info && info->engine_up;
     node->host_partitioned = info && info->partitioned;
@@ -162,7 +172,7 @@ bool RabbitBroker::connected(const BrokerNode& a, const BrokerNode& b) const {
   if (&a == &b) {
     return true;
   }
-  if (!a.running() || !b.running()) {
+  if (!a.running() || !b.running() || !same_cluster(a, b)) {
     return false;
   }
   // A partitioned host is cut off from every other host; nodes on one host still talk.
@@ -179,7 +189,22 @@ void RabbitBroker::update_liveness() {
   }
   // The VM first: what pause_minority counts is the nodes it can reach, paused or not.
   for (auto& node : nodes) {
-    node.alive = node.task_running && node.host_up && !node.stopped;
+    node.alive = node.task_running && node.host_up && !node.stopped && !node.boot_refused;
+  }
+  // A new container: Swarm stopped the old one (gracefully) and the new one starts on the
+  // database its host holds.
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    BrokerNode& node = nodes[i];
+    if (!node.new_container || !node.task_running || !node.host_up || node.stopped) {
+      continue;
+    }
+    node.new_container = false;
+    if (was_running[i]) {
+      on_node_lost(node);
+      was_running[i] = false;
+    }
+    arrive(node);
+    node.alive = !node.boot_refused;
   }
   for (std::size_t i = 0; i < nodes.size(); ++i) {
     BrokerNode& node = nodes[i];
@@ -189,9 +214,10 @@ void RabbitBroker::update_liveness() {
       for (const auto& other : nodes) {
         const bool same_side =
             other.host == node.host || (!other.host_partitioned && !node.host_partitioned);
-        reachable += other.alive && same_side ? 1 : 0;
+        reachable += other.alive && same_side && same_cluster(node, other) ? 1 : 0;
       }
-      paused = paused || reachable * 2 <= members;
+      // A standalone node is a cluster of one; the members still count its old identity.
+      paused = paused || reachable * 2 <= (node.standalone ? 1 : members);
     }
     node.paused = paused;
     if (was_running[i] && !node.running()) {
@@ -206,7 +232,8 @@ void RabbitBroker::on_node_lost(BrokerNode& node) {
   node.stats.reset();
   std::erase_if(splits,
                 [&](const RecordedSplit& s) { return s.a == node.name || s.b == node.name; });
-  for (auto& [key, queue] : queues) {
+  BrokerDb& db = db_of(node);
+  for (auto& [key, queue] : db.queues) {
     queue.mirrors.erase(node.name);
     if (queue.leader != node.name || queue.down) {
       continue;
@@ -237,7 +264,7 @@ void RabbitBroker::on_node_lost(BrokerNode& node) {
     }
   }
   // Non-durable queues led by a stopped node are gone.
-  std::erase_if(queues, [&](const auto& entry) {
+  std::erase_if(db.queues, [&](const auto& entry) {
     return entry.second.down && !entry.second.durable && entry.second.leader == node.name;
   });
 }
@@ -248,7 +275,7 @@ void RabbitBroker::on_node_back(BrokerNode& node) {
   node.stats.reset();
   node.killed = false;
   node.os_pid = std::to_string(next_pid++);
-  for (auto& [key, queue] : queues) {
+  for (auto& [key, queue] : db_of(node).queues) {
     if (queue.down && queue.leader == node.name) {
       queue.down = false;  // durable messages come back with the node
     }
@@ -262,7 +289,7 @@ void RabbitBroker::track_cuts() {
         continue;
       }
       const auto pair = std::make_pair(a.name, b.name);
-      if (!a.running() || !b.running()) {
+      if (!a.running() || !b.running() || !same_cluster(a, b)) {
         cuts.erase(pair);  // a restarted node rejoins cleanly
         continue;
       }
@@ -336,7 +363,7 @@ void RabbitBroker::emit_stats() {
 
 json::object RabbitBroker::node_entry(const BrokerNode& viewer, const BrokerNode& node) const {
   const bool running = connected(viewer, node);
-  if (!node.running()) {
+  if (!node.running() || !same_cluster(viewer, node)) {
     return json::object{{"name", node.name},
                         {"type", "disc"},
                         {"running", false},

@@ -181,10 +181,11 @@ std::optional<std::string> RabbitBroker::validate_policy(const json::object& bod
   return std::nullopt;
 }
 
-const BrokerPolicy* RabbitBroker::effective_policy(const BrokerQueue& queue) const {
+const BrokerPolicy* RabbitBroker::effective_policy(const BrokerDb& db,
+                                                   const BrokerQueue& queue) const {
   const BrokerPolicy* best = nullptr;
   double best_priority = 0;
-  for (const auto& [key, policy] : policies) {
+  for (const auto& [key, policy] : db.policies) {
     if (policy.vhost != queue.vhost || policy.apply_to == "exchanges") {
       continue;
     }

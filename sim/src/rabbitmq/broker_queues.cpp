@@ -31,19 +31,26 @@ json::array names(const std::vector<std::string>& list) {
 
 }  // namespace
 
-BrokerQueue* RabbitBroker::find_queue(const std::string& vhost, const std::string& name) {
-  const auto found = queues.find({vhost, name});
-  return found == queues.end() ? nullptr : &found->second;
+BrokerQueue* RabbitBroker::find_queue(BrokerDb& db, const std::string& vhost,
+                                      const std::string& name) {
+  const auto found = db.queues.find({vhost, name});
+  return found == db.queues.end() ? nullptr : &found->second;
 }
 
 void RabbitBroker::update_mirrors() {
-  for (auto& [key, queue] : queues) {
-    update_queue_mirrors(queue);
+  for (BrokerDb* db : all_dbs()) {
+    update_mirrors(*db);
   }
 }
 
-void RabbitBroker::update_queue_mirrors(BrokerQueue& queue) {
-  const BrokerPolicy* policy = has_mirroring() ? effective_policy(queue) : nullptr;
+void RabbitBroker::update_mirrors(BrokerDb& db) {
+  for (auto& [key, queue] : db.queues) {
+    update_queue_mirrors(db, queue);
+  }
+}
+
+void RabbitBroker::update_queue_mirrors(BrokerDb& db, BrokerQueue& queue) {
+  const BrokerPolicy* policy = has_mirroring() ? effective_policy(db, queue) : nullptr;
   const json::object none;
   const json::object& definition = policy != nullptr ? policy->definition : none;
   const std::string mode = definition_string(definition, "ha-mode");
@@ -104,11 +111,13 @@ void RabbitBroker::update_queue_mirrors(BrokerQueue& queue) {
 
 void RabbitBroker::finish_syncs() {
   const UnixNanos t = now();
-  for (auto& [key, queue] : queues) {
-    if (queue.syncing_until && *queue.syncing_until <= t) {
-      queue.syncing_until.reset();
-      for (auto& [mirror, missing] : queue.mirrors) {
-        missing = 0;
+  for (BrokerDb* db : all_dbs()) {
+    for (auto& [key, queue] : db->queues) {
+      if (queue.syncing_until && *queue.syncing_until <= t) {
+        queue.syncing_until.reset();
+        for (auto& [mirror, missing] : queue.mirrors) {
+          missing = 0;
+        }
       }
     }
   }
@@ -120,24 +129,26 @@ void RabbitBroker::emit_queue_stats() {
   }
   const UnixNanos t = now();
   const UnixNanos interval = std::max<UnixNanos>(stats_interval(), 1);
-  for (auto& [key, queue] : queues) {
-    if (t < queue.next_stats) {
-      continue;
-    }
-    QueueStats stats;
-    if (const BrokerPolicy* policy = effective_policy(queue)) {
-      stats.policy = policy->name;
-      stats.effective_definition = policy->definition;
-      if (!has_mirroring()) {
-        for (const auto& ha : {"ha-mode", "ha-params", "ha-sync-mode"}) {
-          stats.effective_definition.erase(ha);
+  for (BrokerDb* db : all_dbs()) {
+    for (auto& [key, queue] : db->queues) {
+      if (t < queue.next_stats) {
+        continue;
+      }
+      QueueStats stats;
+      if (const BrokerPolicy* policy = effective_policy(*db, queue)) {
+        stats.policy = policy->name;
+        stats.effective_definition = policy->definition;
+        if (!has_mirroring()) {
+          for (const auto& ha : {"ha-mode", "ha-params", "ha-sync-mode"}) {
+            stats.effective_definition.erase(ha);
+          }
         }
       }
+      stats.messages = queue.messages;
+      stats.state = queue.down ? "down" : queue.syncing_until ? "syncing" : "running";
+      queue.stats = std::move(stats);
+      queue.next_stats += ((t - queue.next_stats) / interval + 1) * interval;
     }
-    stats.messages = queue.messages;
-    stats.state = queue.down ? "down" : queue.syncing_until ? "syncing" : "running";
-    queue.stats = std::move(stats);
-    queue.next_stats += ((t - queue.next_stats) / interval + 1) * interval;
   }
 }
 
@@ -212,7 +223,9 @@ HttpAnswer RabbitBroker::declare_queue(const HttpCall& call, const std::string& 
       object.if_contains("arguments") != nullptr && object.at("arguments").is_object()
           ? object.at("arguments").get_object()
           : json::object{};
-  if (BrokerQueue* existing = find_queue(vhost, name)) {
+  const BrokerNode& self = *find_node(call.node);
+  BrokerDb& db = db_of(self);
+  if (BrokerQueue* existing = find_queue(db, vhost, name)) {
     if (existing->durable != durable) {
       return bad_request("inequivalent arg 'durable' for queue '" + name + "' in vhost '" + vhost +
                          "': received '" + (durable ? "true" : "false") + "' but current is '" +
@@ -234,14 +247,15 @@ HttpAnswer RabbitBroker::declare_queue(const HttpCall& call, const std::string& 
   if (queue.type == "quorum") {
     queue.members.push_back(call.node);
     for (const auto& node : nodes) {
-      if (queue.members.size() < 3 && node.name != call.node && node.running()) {
+      if (queue.members.size() < 3 && node.name != call.node && node.running() &&
+          same_cluster(self, node)) {
         queue.members.push_back(node.name);
       }
     }
   }
   queue.next_stats = now() + stats_interval();
-  auto& stored = queues[{vhost, name}] = std::move(queue);
-  update_queue_mirrors(stored);
+  auto& stored = db.queues[{vhost, name}] = std::move(queue);
+  update_queue_mirrors(db, stored);
   return empty_answer(201);
 }
 
@@ -249,7 +263,7 @@ HttpAnswer RabbitBroker::queue_action(const HttpCall& call, const std::string& v
                                       const std::string& name) {
   json::error_code ec;
   const json::value body = json::parse(call.body, ec);
-  BrokerQueue* queue = find_queue(vhost, name);
+  BrokerQueue* queue = find_queue(db_of(*find_node(call.node)), vhost, name);
   if (queue == nullptr && !has_mirroring()) {
     return not_found();  // 4.x checks that the queue exists first
   }
@@ -301,7 +315,9 @@ HttpAnswer RabbitBroker::publish(const HttpCall& call, const std::string& vhost)
     return bad_request(key_missing(missing));
   }
   const auto& key = body.at("routing_key");
-  BrokerQueue* queue = key.is_string() ? find_queue(vhost, std::string(key.get_string())) : nullptr;
+  BrokerQueue* queue = key.is_string() ? find_queue(db_of(*find_node(call.node)), vhost,
+                                                    std::string(key.get_string()))
+                                       : nullptr;
   if (queue == nullptr || queue->down) {
     return json_answer(200, json::object{{"routed", false}});
   }
@@ -337,11 +353,13 @@ HttpAnswer RabbitBroker::health_check(const HttpCall& call, const std::string& c
     if (mirror_check && !has_mirroring()) {
       return not_found();  // removed with classic mirroring in 4.0
     }
-    if (nodes.size() == 1) {
+    const auto cluster_size = std::count_if(
+        nodes.begin(), nodes.end(), [&](const BrokerNode& n) { return same_cluster(*self, n); });
+    if (cluster_size == 1) {
       return json_answer(200, json::object{{"status", "ok"}, {"reason", "single node cluster"}});
     }
     json::array critical;
-    for (const auto& [key, queue] : queues) {
+    for (const auto& [key, queue] : db_of(*self).queues) {
       if (mirror_check && queue.mirrored && queue.leader == call.node && !queue.down &&
           std::none_of(queue.mirrors.begin(), queue.mirrors.end(),
                        [](const auto& mirror) { return mirror.second == 0; })) {
@@ -351,8 +369,9 @@ HttpAnswer RabbitBroker::health_check(const HttpCall& call, const std::string& c
           std::find(queue.members.begin(), queue.members.end(), call.node) != queue.members.end()) {
         std::size_t online = 0;
         for (const auto& node : nodes) {
-          online += node.running() && std::find(queue.members.begin(), queue.members.end(),
-                                                node.name) != queue.members.end()
+          online += node.running() && same_cluster(*self, node) &&
+                            std::find(queue.members.begin(), queue.members.end(), node.name) !=
+                                queue.members.end()
                         ? 1
                         : 0;
         }

@@ -102,7 +102,15 @@ HttpAnswer RabbitBroker::route(const HttpCall& call) {
 
 HttpAnswer RabbitBroker::overview(const HttpCall& call) {
   const std::string v = version();
-  const std::string cluster_name = nodes.empty() ? "" : nodes.front().name;
+  const BrokerNode& self = *find_node(call.node);
+  // A cluster is named after its first member; a standalone node after itself.
+  std::string cluster_name = self.name;
+  for (const auto& node : nodes) {
+    if (same_cluster(self, node)) {
+      cluster_name = node.name;
+      break;
+    }
+  }
   return json_answer(
       200, select_columns(
                json::object{
@@ -130,7 +138,7 @@ HttpAnswer RabbitBroker::overview(const HttpCall& call) {
                                                   {"connections", 0},
                                                   {"consumers", 0},
                                                   {"exchanges", 7},
-                                                  {"queues", queues.size()}}},
+                                                  {"queues", db_of(self).queues.size()}}},
                    {"statistics_db_event_queue", 0},
                    {"node", call.node},
                    {"listeners", json::array{}},
@@ -145,7 +153,10 @@ HttpAnswer RabbitBroker::nodes_route(const HttpCall& call) {
   const BrokerNode& self = *find_node(call.node);
   std::vector<const BrokerNode*> sorted;
   for (const auto& node : nodes) {
-    sorted.push_back(&node);
+    // A standalone node knows only itself; the cluster still lists the identity it had.
+    if (!self.standalone || &node == &self) {
+      sorted.push_back(&node);
+    }
   }
   std::sort(sorted.begin(), sorted.end(),
             [](const BrokerNode* a, const BrokerNode* b) { return a->name < b->name; });
@@ -168,6 +179,7 @@ HttpAnswer RabbitBroker::nodes_route(const HttpCall& call) {
 }
 
 HttpAnswer RabbitBroker::policies_route(const HttpCall& call) {
+  BrokerDb& db = db_of(*find_node(call.node));
   const auto& s = call.segments;
   if (s.size() <= 3) {
     if (call.method != "GET") {
@@ -177,7 +189,7 @@ HttpAnswer RabbitBroker::policies_route(const HttpCall& call) {
       return not_found();
     }
     json::array out;
-    for (const auto& [key, policy] : policies) {
+    for (const auto& [key, policy] : db.policies) {
       out.push_back(policy_json(policy));
     }
     return json_answer(200, select_columns(std::move(out), call.query));
@@ -189,14 +201,14 @@ HttpAnswer RabbitBroker::policies_route(const HttpCall& call) {
   const std::string& name = s[3];
   const auto key = std::make_pair(vhost, name);
   if (call.method == "GET") {
-    const auto found = policies.find(key);
-    return found == policies.end() ? not_found() : json_answer(200, policy_json(found->second));
+    const auto found = db.policies.find(key);
+    return found == db.policies.end() ? not_found() : json_answer(200, policy_json(found->second));
   }
   if (call.method == "DELETE") {
-    if (policies.erase(key) == 0) {
+    if (db.policies.erase(key) == 0) {
       return not_found();
     }
-    update_mirrors();
+    update_mirrors(db);
     return empty_answer(204);
   }
   if (call.method != "PUT") {
@@ -225,13 +237,14 @@ HttpAnswer RabbitBroker::policies_route(const HttpCall& call) {
   if (auto error = validate_policy(body.get_object(), policy)) {
     return bad_request("Validation failed\n\n" + *error + "\n");
   }
-  const bool created = policies.count(key) == 0;
-  policies[key] = std::move(policy);
-  update_mirrors();
+  const bool created = db.policies.count(key) == 0;
+  db.policies[key] = std::move(policy);
+  update_mirrors(db);
   return empty_answer(created ? 201 : 204);
 }
 
 HttpAnswer RabbitBroker::queues_route(const HttpCall& call) {
+  BrokerDb& db = db_of(*find_node(call.node));
   const auto& s = call.segments;
   if (s.size() <= 3) {
     if (call.method != "GET") {
@@ -241,7 +254,7 @@ HttpAnswer RabbitBroker::queues_route(const HttpCall& call) {
       return not_found();
     }
     json::array out;
-    for (const auto& [key, queue] : queues) {
+    for (const auto& [key, queue] : db.queues) {
       out.push_back(queue_entry(queue));
     }
     return json_answer(200, select_columns(std::move(out), call.query));
@@ -253,7 +266,7 @@ HttpAnswer RabbitBroker::queues_route(const HttpCall& call) {
                                  : method_not_allowed("POST, OPTIONS");
   }
   if (s.size() == 5 && s[4] == "contents") {
-    BrokerQueue* queue = find_queue(vhost, name);
+    BrokerQueue* queue = find_queue(db, vhost, name);
     if (call.method != "DELETE") {
       return method_not_allowed("DELETE, OPTIONS");
     }
@@ -272,7 +285,7 @@ HttpAnswer RabbitBroker::queues_route(const HttpCall& call) {
   if (call.method == "PUT") {
     return declare_queue(call, vhost, name);
   }
-  BrokerQueue* queue = find_queue(vhost, name);
+  BrokerQueue* queue = find_queue(db, vhost, name);
   if (call.method == "GET") {
     return queue == nullptr ? not_found()
                             : json_answer(200, select_columns(queue_entry(*queue), call.query));
@@ -281,7 +294,7 @@ HttpAnswer RabbitBroker::queues_route(const HttpCall& call) {
     if (queue == nullptr) {
       return not_found();
     }
-    queues.erase({vhost, name});
+    db.queues.erase({vhost, name});
     return empty_answer(204);
   }
   return method_not_allowed("HEAD, GET, PUT, DELETE, OPTIONS");

@@ -26,6 +26,18 @@ RabbitSimulator::RabbitSimulator(SwarmWorld& world, RabbitOptions options)
       faults_(std::make_unique<FaultInjector>()),
       broker_(std::make_unique<RabbitBroker>(world_, options_)),
       runtime_(std::make_unique<Runtime>()) {
+  // Rabbit nodes' data moves are recorded by the broker, with the queues they cost.
+  world_.claim_data_store("rabbitmq", [match = options_.image_match](const Service& service) {
+    const auto* tmpl = service.spec.if_contains("TaskTemplate");
+    const auto* container = tmpl != nullptr && tmpl->is_object()
+                                ? tmpl->get_object().if_contains("ContainerSpec")
+                                : nullptr;
+    const auto* image = container != nullptr && container->is_object()
+                            ? container->get_object().if_contains("Image")
+                            : nullptr;
+    return image != nullptr && image->is_string() &&
+           std::string_view(image->get_string()).find(match) != std::string_view::npos;
+  });
   sync();
   // Changes in the world (a host going down, a task stopping) and due time-driven changes
   // reach the ports without waiting for a request.
@@ -118,6 +130,21 @@ void RabbitSimulator::set_version(const std::string& version) {
 
 void RabbitSimulator::freeze_stats(bool frozen) {
   broker_->freeze_stats(frozen);
+}
+
+std::vector<DataLoss> RabbitSimulator::data_losses() const {
+  std::vector<DataLoss> out;
+  for (auto& loss : world_.data_losses()) {
+    if (loss.store == "rabbitmq") {
+      out.push_back(std::move(loss));
+    }
+  }
+  return out;
+}
+
+void RabbitSimulator::forget_node(const std::string& node) {
+  broker_->forget_node(node);
+  apply_listeners();
 }
 
 void RabbitSimulator::stop() {

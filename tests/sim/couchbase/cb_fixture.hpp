@@ -2,6 +2,8 @@
 
 #include <httplib.h>
 
+#include <boost/json.hpp>
+#include <catch2/catch.hpp>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -45,6 +47,25 @@ struct CouchbaseStack {
   void scale(const std::string& name, int replicas) {
     scale_service(cluster.world(), "iservices_" + name, replicas);
     couchbase.tick();
+  }
+  //! Pins iservices_<name> to `host` with a placement constraint, as the operator's pins do,
+  //! and waits out the rolling update (stop-first, 10 s grace) until its task runs there.
+  void pin(const std::string& name, const std::string& host) {
+    auto& world = cluster.world();
+    const std::string service = "iservices_" + name;
+    const auto inspected = world.inspect_service(service);
+    REQUIRE(inspected.ok());
+    boost::json::object spec = inspected.body.at("Spec").as_object();
+    spec["TaskTemplate"].as_object()["Placement"] = boost::json::object{
+        {"Constraints", boost::json::array{boost::json::value("node.hostname == " + host)}}};
+    const auto version = inspected.body.at("Version").at("Index").to_number<std::uint64_t>();
+    REQUIRE(
+        world.update_service(service, std::to_string(version), boost::json::serialize(spec)).ok());
+    for (int i = 0;
+         i < 30 && world.running_by_host(service) != std::map<std::string, int>{{host, 1}}; ++i) {
+      advance_seconds(1);
+    }
+    REQUIRE(world.running_by_host(service) == std::map<std::string, int>{{host, 1}});
   }
   void advance_seconds(double seconds) {
     couchbase.advance(std::chrono::nanoseconds(static_cast<std::int64_t>(seconds * 1e9)));

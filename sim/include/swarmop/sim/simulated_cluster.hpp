@@ -62,7 +62,9 @@ class SimulatedCluster {
   //! The host is cut off from the cluster; its engine still answers locally.
   void set_partitioned(const std::string& hostname, bool partitioned);
 
-  //! The /_sim test API (also served by every engine under /_sim/...).
+  //! The /_sim test API (also served by every engine under /_sim/...): GET /state, /endpoints,
+  //! /data (where each service's data lives, and every data loss), /data/losses; POST
+  //! /nodes/<host>/{down,up,partition,heal}, /clock/advance?seconds=; fault rules at /faults.
   ApiReply control(const std::string& method, const std::string& path,
                    const std::map<std::string, std::string>& params, const std::string& body);
 

@@ -14,6 +14,7 @@
 
 #include "swarmop/sim/api_reply.hpp"
 #include "swarmop/sim/clock.hpp"
+#include "swarmop/sim/data_placement.hpp"
 #include "swarmop/sim/event_log.hpp"
 #include "swarmop/sim/world_types.hpp"
 
@@ -89,6 +90,24 @@ class SwarmWorld {
   Clock& clock() { return *clock_; }
   const WorldOptions& options() const { return options_; }
 
+  // --- Where data lives (data_placement.hpp) ------------------------------------------------
+  //! True when the host has a copy of the service's local data (bind mounts, `local`
+  //! volumes), the current one or an older one, or when the service has no local mounts.
+  bool holds_data(const std::string& service_name, const std::string& hostname) const;
+  //! Where the service's data lives: each host's copy and which one is in use. nullopt when
+  //! no task of it has started yet, or it has no mounts.
+  std::optional<ServiceData> data_of(const std::string& service_name) const;
+  //! A simulator that models the data of some services (Couchbase, RabbitMQ) claims them under
+  //! its store name: the world then records no `volume` loss when their tasks move, the
+  //! simulator records its own. `claims` runs under the world's lock: it must only read the
+  //! service.
+  void claim_data_store(const std::string& store, std::function<bool(const Service&)> claims);
+  void record_data_loss(DataLoss loss);
+  //! Every data loss recorded so far, oldest first.
+  std::vector<DataLoss> data_losses() const;
+  //! GET /_sim/data: {"Services": [...], "Losses": [...]}.
+  boost::json::value data_json() const;
+
   // --- The Engine API, as served by one host's engine ------------------------------------------
   //! Why this host's engine cannot answer a cluster-state request (not a manager, no quorum),
   //! or nullopt when it can.
@@ -163,6 +182,12 @@ class SwarmWorld {
   bool node_meets_constraints(const Service& service, const Node& node) const;
   void trim_history(const Service& service);
 
+  // world_data.cpp
+  //! The task starts on `hostname`: it uses that host's copy of its service's local data, a
+  //! new empty one when the host has none. Records a `volume` loss for unclaimed services.
+  void place_data(Task& task, const std::string& hostname);
+  std::optional<ServiceData> data_of_locked(const std::string& service_name) const;
+
   // rolling_update.cpp
   void begin_rollout(Service& service, std::vector<std::uint64_t> dirty_slots,
                      std::uint64_t generation);
@@ -191,6 +216,11 @@ class SwarmWorld {
   std::map<std::string, Service> services_;
   std::vector<Task> tasks_;
   std::multimap<UnixNanos, std::function<void()>> timers_;
+
+  std::map<std::string, ServiceData> data_;  //!< by service name
+  std::uint64_t next_copy_id_ = 0;
+  std::vector<DataLoss> data_losses_;
+  std::vector<std::pair<std::string, std::function<bool(const Service&)>>> data_claims_;
 };
 
 }  // namespace swarmop::sim

@@ -90,6 +90,9 @@ struct Task {
   std::string container_id;
   std::int64_t pid = 0;
   bool global_task = false;
+  //! The DataCopy::id of the service's local data this task started on; 0: none (no local
+  //! mounts, or never started).
+  std::uint64_t data_copy = 0;
 };
 
 struct Event {

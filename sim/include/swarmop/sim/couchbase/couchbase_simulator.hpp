@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "swarmop/sim/data_placement.hpp"
 #include "swarmop/sim/fault_injector.hpp"
 
 namespace swarmop::sim {
@@ -57,8 +58,9 @@ struct CouchbaseSimOptions {
 //! service whose image is a Couchbase image, each serving the admin REST API (port 8091 in a
 //! real container) on its own loopback port. The swarm decides which nodes run: a node whose
 //! task is not running, or whose host is down or partitioned, refuses connections and the
-//! cluster reports it unhealthy. Time-driven changes (rebalance progress, warm-up,
-//! auto-failover) follow the swarm world's clock.
+//! cluster reports it unhealthy. A node's data is on the host its task ran on: started on
+//! another host it is a new, empty server (data_losses()). Time-driven changes (rebalance
+//! progress, warm-up, auto-failover) follow the swarm world's clock.
 class CouchbaseSimulator {
  public:
   CouchbaseSimulator(SimulatedCluster& cluster, CouchbaseSimOptions options = {});
@@ -86,6 +88,10 @@ class CouchbaseSimulator {
   //! Empties the node's data volume (the manual's rm -rf /var/data/couchbase/*): it comes back
   //! unprovisioned at its next start.
   void wipe_data(const std::string& service_or_hostname);
+
+  //! Every time a node that had data came up on a host without it (store "couchbase" entries
+  //! of the world's record, also at GET /_sim/data/losses), oldest first.
+  std::vector<DataLoss> data_losses() const;
 
   //! Observes the swarm and applies whatever is due. Requests and a ticker do it too; call it
   //! after changing the swarm so that the next request sees the change.

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "swarmop/sim/data_placement.hpp"
 #include "swarmop/sim/fault_injector.hpp"
 #include "swarmop/sim/swarm_world.hpp"
 
@@ -84,6 +85,17 @@ class RabbitSimulator {
   void freeze_stats(bool frozen);
   //! Latency, dropped connections and injected statuses; rule.node is the rabbit node name.
   FaultInjector& faults() { return *faults_; }
+
+  // --- Data on hosts (the world's data placement) --------------------------------------------
+  //! Every time a node came up on a host without its database, leaving the cluster's data
+  //! behind (store "rabbitmq" entries of the world's record, also at GET /_sim/data/losses).
+  std::vector<DataLoss> data_losses() const;
+  //! `rabbitmqctl forget_cluster_node` for a node running with a blank database (it came up on
+  //! a host without its data), then its reset and join_cluster as the manual does it: the
+  //! members stop listing its old identity, the queues it led that nothing took over are
+  //! deleted, and it is a member again with an empty database. Throws std::invalid_argument
+  //! for any other node.
+  void forget_node(const std::string& node);
 
   //! Closes every port and stops the ticker. Idempotent.
   void stop();
