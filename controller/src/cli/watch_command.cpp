@@ -69,18 +69,22 @@ int run_watch(const po::variables_map& options, Streams& io) {
            << (connection ? events.error() : connection.error()).describe() << '\n';
     return 1;
   }
-  auto rabbit = connect_rabbitmq(options, *desired);
-  auto couchbase = connect_couchbase(options, *desired);
+  watch::WatchLog log(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText);
+  log.set_level(*level);
+  std::vector<std::string> warnings;
+  auto rabbit = connect_rabbitmq(options, *desired, warnings);
+  auto couchbase = connect_couchbase(options, *desired, warnings);
   if (!rabbit || !couchbase) {
     io.err << "swarm-operator watch: " << (rabbit ? couchbase.error() : rabbit.error()).describe()
            << '\n';
     return 1;
   }
+  for (const auto& warning : warnings) {
+    log.warn("credentials-file", {{"warning", warning}});
+  }
   watch::ControllerClients clients{
       *connection->manager, connection->engines, couchbase->get(), rabbit->get(), {}};
   clients.event_clients.push_back(std::move(events->manager));
-  watch::WatchLog log(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText);
-  log.set_level(*level);
   watch::Controller controller(settings, std::move(clients), std::move(log));
   return controller.run();
 }
