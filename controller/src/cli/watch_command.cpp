@@ -40,9 +40,11 @@ int run_watch(const po::variables_map& options, Streams& io) {
   const auto base = duration_flag(options, "backoff-base", io);
   const auto cap = duration_flag(options, "backoff-cap", io);
   const auto lease = duration_flag(options, "lease-duration", io);
-  if (!resync || !base || !cap || !lease) {
+  const auto stable = duration_flag(options, "file-stable", io);
+  if (!resync || !base || !cap || !lease || !stable) {
     return 1;
   }
+  settings.file_stable = *stable;
   settings.resync = *resync;
   settings.backoff.base = *base;
   settings.backoff.cap = std::max(*cap, *base);
