@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Issue #8's watch-mode numbers against `swarm-operator sim` (wall clock), printed against the
 # targets: time from a rename of the desired-state file to the end of the first write it
-# causes; from a node's Down to the end of the pass that reports it; idle RSS and CPU of
+# causes (--file-stable, 1 s, included); from a node's Down to the end of the pass that reports it; idle RSS and CPU of
 # `watch` on a converged cluster. A timing script, not a test.
 #   bench/watch_timing.sh [SWARM_OPERATOR_BINARY] [IDLE_SECONDS]
 set -euo pipefail
@@ -94,7 +94,9 @@ printf '%-44s %s\n' "idle over ${idle_seconds}s: CPU" "$cpu_percent%"
 printf '%-44s %s\n' "idle RSS (peak)" "$rss_mib MiB ($hwm_mib MiB)"
 failed=0
 verdict() { if [ "$2" = 1 ]; then echo "PASS  $1"; else echo "FAIL  $1"; failed=1; fi; }
-verdict "rename to first write under 100 ms" "$((rename_median < 100))"
+# Issue #8 asked for under 100 ms; issue #22 added --file-stable (1 s): new content is taken only
+# once read the same twice that far apart, so the target is now that plus the same 100 ms.
+verdict "rename to first write under 1.1 s (1 s of it --file-stable)" "$((rename_median < 1100))"
 verdict "Down to pass under 1 s" "$((down_median < 1000))"
 verdict "idle RSS under 20 MiB" "$(awk -v r="$rss_mib" 'BEGIN {print (r < 20)}')"
 verdict "idle CPU near zero (under 1%)" "$(awk -v c="$cpu_percent" 'BEGIN {print (c < 1)}')"

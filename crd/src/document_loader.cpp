@@ -1,11 +1,9 @@
 #include "swarmop/model/document_loader.hpp"
 
-#include <fstream>
-#include <sstream>
-
 #include "document_decoder.hpp"
 #include "schema_validator.hpp"
 #include "semantic_checks.hpp"
+#include "swarmop/model/bounded_file.hpp"
 #include "yaml_reader.hpp"
 
 namespace swarmop::model {
@@ -48,25 +46,14 @@ LoadedDocument load_document_text(std::string_view text, const std::string& file
 }
 
 LoadedDocument load_document_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  const FileRead read = read_bounded_file(path, kMaxDocumentBytes);
+  if (!read.ok()) {
     LoadedDocument out;
     out.file = path;
-    out.diagnostics.push_back({Severity::kError, path, {}, "cannot open file"});
+    out.diagnostics.push_back({Severity::kError, path, {}, read.failure});
     return out;
   }
-  // Read one byte past the limit so an oversized file is reported without reading all of it.
-  const std::size_t limit = detail::ReadLimits{}.max_bytes;
-  std::string text(limit + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (in.bad()) {
-    LoadedDocument out;
-    out.file = path;
-    out.diagnostics.push_back({Severity::kError, path, {}, "cannot read file"});
-    return out;
-  }
-  return load_document_text(text, path);
+  return load_document_text(read.bytes, path);
 }
 
 std::string_view document_schema() {

@@ -6,15 +6,16 @@
 #include <vector>
 
 #include "marked_node.hpp"
+#include "swarmop/model/document_loader.hpp"
 
 namespace swarmop::model::detail {
 
 //! Limits that keep a hostile or broken file from costing more than a moment: the desired
 //! state of even a very large cluster is a few hundred KiB.
 struct ReadLimits {
-  std::size_t max_bytes = 1 << 20;  //!< 1 MiB
-  std::size_t max_nodes = 100'000;  //!< after alias expansion (stops "billion laughs")
-  int max_depth = 64;               //!< nesting levels
+  std::size_t max_bytes = kMaxDocumentBytes;  //!< 1 MiB
+  std::size_t max_nodes = 100'000;            //!< after alias expansion (stops "billion laughs")
+  int max_depth = 64;                         //!< nesting levels
 };
 
 //! Parses one YAML document into a MarkedNode. Byte-level problems (not UTF-8, UTF-16, empty,

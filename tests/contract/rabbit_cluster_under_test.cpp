@@ -63,7 +63,7 @@ class RealRabbitClusterUnderTest final : public RabbitClusterUnderTest {
     if (!auth) {
       throw std::runtime_error(auth.error().message);
     }
-    auth_ = *auth;
+    auth_ = auth->auth;
   }
 
   std::string kind() const override { return "real"; }

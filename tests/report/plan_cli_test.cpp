@@ -98,7 +98,8 @@ TEST_CASE(
             .code == 1);
   const auto no_snapshot = run_cli({"plan", fixture("changes.yaml"), "--state", "/nonexistent"});
   CHECK(no_snapshot.code == 1);
-  CHECK(no_snapshot.err.find("/nonexistent: cannot open the snapshot") != std::string::npos);
+  CHECK(no_snapshot.err.find("/nonexistent: cannot open: No such file or directory") !=
+        std::string::npos);
 }
 
 TEST_CASE("plan --color always marks the text with ANSI colour and auto and never do not",
@@ -194,8 +195,16 @@ TEST_CASE("a snapshot with Couchbase and RabbitMQ plans the data stores as a liv
   REQUIRE(rabbit.node_names().size() == 1);
   TempFile couchbase_credentials("couchbase-credentials");
   couchbase_credentials.write("Administrator:password\n");
+  // Left open to every user: the commands use it, and say so on standard error.
+  std::filesystem::permissions(couchbase_credentials.path,
+                               static_cast<std::filesystem::perms>(0666));
   TempFile rabbit_credentials("rabbit-credentials");
   rabbit_credentials.write("guest:guest\n");
+  std::filesystem::permissions(rabbit_credentials.path, std::filesystem::perms::owner_read |
+                                                            std::filesystem::perms::owner_write);
+  const std::string mode_warning = "warning: credentials file " +
+                                   couchbase_credentials.path.string() +
+                                   ": mode 0666 lets every user read and change it";
   const std::vector<std::string> data_stores = {"--couchbase",
                                                 fresh.couchbase().endpoints().front(),
                                                 "--couchbase-credentials",
@@ -223,12 +232,15 @@ TEST_CASE("a snapshot with Couchbase and RabbitMQ plans the data stores as a liv
   CHECK(snapshot.at("couchbase").at("swarmClock").is_int64());
   CHECK(snapshot.at("rabbitmq").at("nodes").as_array().size() == 1);
   CHECK(state.read().find("password") == std::string::npos);  // no credential reaches it
+  CHECK(taken.err.find("swarm-operator snapshot: " + mode_warning) != std::string::npos);
+  CHECK(taken.err.find(rabbit_credentials.path.string()) == std::string::npos);
 
   const auto online =
       run_cli(with({"plan", file, "--docker", fresh.manager_address(), "--output", "json"}, true));
   const auto offline = run_cli({"plan", file, "--state", state.path.string(), "--docker",
                                 "unix:///nonexistent/docker.sock", "--output", "json"});
   INFO(offline.err);
+  CHECK(online.err.find("swarm-operator plan: " + mode_warning) != std::string::npos);
   CHECK(offline.code == online.code);
   CHECK(offline.out == online.out);
   // Not an empty agreement: both plan the manual's Couchbase workers and the rabbit nodes.

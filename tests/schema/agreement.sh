@@ -12,7 +12,9 @@
 #                                    to invalid/schema/)
 #   tests/corpus/warning/*       exit 0, exit 1 with --strict, accepted by ajv
 #   tests/corpus/invalid/yaml/*  rejected by the validator before the schema: no JSON printed
-#                                (plus an over-1-MiB file generated here into a temp dir)
+#                                (plus, generated here into a temp dir, an over-1-MiB file and
+#                                paths that are not files: a directory, a FIFO, a link to
+#                                /dev/zero)
 # Every invalid and warning file starts with `# expect: LINE:COL: error|warning: TEXT` lines (or
 # has `FILENAME LINE:COL: error|warning: TEXT` lines in tests/corpus/invalid/yaml/EXPECTATIONS;
 # LINE:COL is `-` for a diagnostic without a position). The validator must print
@@ -85,7 +87,7 @@ pad_to() { # FILE BYTES: append comment lines until FILE is exactly BYTES long
   }' >>"$file"
 }
 {
-  echo '# expect: -: error: file is larger than the limit of 1048576 bytes'
+  echo '# expect: -: error: is larger than 1 MiB'
   cat examples/three-node.yaml
 } >"$TMP/generated/oversized.yaml"
 pad_to "$TMP/generated/oversized.yaml" $((1024 * 1024 + 1))
@@ -96,9 +98,29 @@ pad_to "$TMP/generated/exactly-1MiB.yaml" $((1024 * 1024))
 add_files yaml "$TMP/generated/oversized.yaml"
 add_files valid "$TMP/generated/exactly-1MiB.yaml"
 
+# Not files at all (#22), generated because git cannot store them: validate must say at once
+# what the path is. A FIFO nobody writes to used to block it forever, a link to /dev/zero to
+# read until memory ran out, a directory to give "cannot open file".
+declare -A EXPECT_NOT_FILE  # path -> its one expectation (no `# expect:` line can be read)
+add_not_file() { # PATH TEXT
+  FILES+=("$1")
+  KINDS+=(yaml)
+  EXPECT_NOT_FILE[$1]="-: error: $2"$'\n'
+}
+mkdir "$TMP/generated/directory.yaml"
+mkfifo "$TMP/generated/fifo.yaml"
+ln -s /dev/zero "$TMP/generated/dev-zero.yaml"
+add_not_file "$TMP/generated/directory.yaml" "is a directory, not a regular file"
+add_not_file "$TMP/generated/fifo.yaml" "is a FIFO (named pipe), not a regular file"
+add_not_file "$TMP/generated/dev-zero.yaml" "is a character device, not a regular file"
+
 # ------------------------------------------------------------------ expectations
 declare -A EXPECT  # path -> newline-separated "POS: SEVERITY: TEXT"
 for path in "${FILES[@]}"; do
+  if [[ -n ${EXPECT_NOT_FILE[$path]:-} ]]; then
+    EXPECT[$path]=${EXPECT_NOT_FILE[$path]}  # reading a FIFO here would block this script
+    continue
+  fi
   specs=""
   while IFS= read -r line || [[ -n $line ]]; do
     line=${line%$'\r'}

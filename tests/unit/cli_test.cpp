@@ -6,6 +6,8 @@
 #include <sstream>
 #include <thread>
 
+#include "support/hostile_files.hpp"
+
 namespace {
 
 struct Outcome {
@@ -67,8 +69,34 @@ TEST_CASE("validate accepts the examples", "[unit][cli]") {
 TEST_CASE("validate reports errors and exits 1", "[unit][cli]") {
   auto r = run({"validate", "/nonexistent.yaml"});
   CHECK(r.code == 1);
-  CHECK(r.err == "/nonexistent.yaml: error: cannot open file\n");
+  CHECK(r.err == "/nonexistent.yaml: error: cannot open: No such file or directory\n");
   CHECK(r.out == "/nonexistent.yaml: invalid (1 error)\n");
+}
+
+// Issue #22: a FIFO made validate and plan wait for a writer forever; a link to /dev/zero read
+// until memory ran out. Each is now an error saying what the path is, at once.
+TEST_CASE("validate and plan refuse what is not a regular file, at once", "[unit][cli]") {
+  swarmop::testing::ScratchDir dir;
+  const auto fifo = dir.fifo("fifo.yaml");
+  const auto zero = dir.link("zero.yaml", "/dev/zero");
+  for (const std::string command : {"validate", "plan"}) {
+    INFO(command);
+    // plan would ask this engine next, were the file good; validate takes no --docker.
+    const auto with_docker = [&](const std::string& path) {
+      return command == "plan" ? run({command, path, "--docker", "unix:///nonexistent.sock"})
+                               : run({command, path});
+    };
+    Outcome from_fifo{};
+    CHECK(swarmop::testing::returns_promptly_on_fifo(fifo, [&] { from_fifo = with_docker(fifo); }));
+    CHECK(from_fifo.code == 1);
+    CHECK(from_fifo.err.find(fifo + ": error: is a FIFO (named pipe), not a regular file\n") == 0);
+    const auto from_zero = with_docker(zero);
+    CHECK(from_zero.code == 1);
+    CHECK(from_zero.err.find(zero + ": error: is a character device, not a regular file\n") == 0);
+    const auto from_directory = with_docker(dir.path.string());
+    CHECK(from_directory.err.find(dir.path.string() +
+                                  ": error: is a directory, not a regular file\n") == 0);
+  }
 }
 
 TEST_CASE("validate --print-json keeps standard output for JSON", "[unit][cli]") {

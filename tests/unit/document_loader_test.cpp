@@ -2,7 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/hostile_files.hpp"
+
 using namespace swarmop::model;
+using swarmop::testing::returns_promptly_on_fifo;
+using swarmop::testing::ScratchDir;
 using namespace std::chrono_literals;
 
 namespace {
@@ -108,14 +112,29 @@ TEST_CASE("every schema error is reported at once, with positions", "[unit][load
 TEST_CASE("a missing file is a clear error", "[unit][loader]") {
   auto doc = load_document_file("/nonexistent/cluster.yaml");
   CHECK(formatted(doc) ==
-        std::vector<std::string>{"/nonexistent/cluster.yaml: error: cannot open file"});
+        std::vector<std::string>{
+            "/nonexistent/cluster.yaml: error: cannot open: No such file or directory"});
 }
 
 TEST_CASE("a directory is not a document", "[unit][loader]") {
   auto doc = load_document_file("/tmp");
   CHECK_FALSE(doc.ok());
-  REQUIRE(doc.diagnostics.size() == 1);
-  CHECK(doc.diagnostics[0].message.find("cannot") == 0);
+  CHECK(formatted(doc) ==
+        std::vector<std::string>{"/tmp: error: is a directory, not a regular file"});
+}
+
+// Issue #22: validate and plan hung on a FIFO (an ifstream waits for a writer) and read a link
+// to /dev/zero until memory ran out.
+TEST_CASE("a FIFO or a link to a device is refused at once, unread", "[unit][loader]") {
+  ScratchDir dir;
+  const auto fifo = dir.fifo("fifo.yaml");
+  LoadedDocument from_fifo;
+  CHECK(returns_promptly_on_fifo(fifo, [&] { from_fifo = load_document_file(fifo); }));
+  CHECK(formatted(from_fifo) ==
+        std::vector<std::string>{fifo + ": error: is a FIFO (named pipe), not a regular file"});
+  const auto zero = dir.link("zero.yaml", "/dev/zero");
+  CHECK(formatted(load_document_file(zero)) ==
+        std::vector<std::string>{zero + ": error: is a character device, not a regular file"});
 }
 
 TEST_CASE("a declared gui whose placement the file leaves open gets one per core node",

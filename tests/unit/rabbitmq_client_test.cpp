@@ -1,13 +1,8 @@
-#include <unistd.h>
-
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
 #include <cstdint>
-#include <cstdio>
-#include <fstream>
 #include <limits>
 
-#include "swarmop/clients/credentials.hpp"
 #include "swarmop/clients/rabbitmq_http_client.hpp"
 #include "swarmop/clients/rabbitmq_json.hpp"
 
@@ -143,36 +138,4 @@ TEST_CASE("broken management responses are errors", "[unit][rabbitmq]") {
   CHECK_FALSE(rabbitmq_json::decode_nodes(json::parse("[{\"running\":true}]")));
   CHECK_FALSE(rabbitmq_json::decode_queues(json::parse("[7]")));
   CHECK_FALSE(rabbitmq_json::decode_policies(json::parse("[{}]")));
-}
-
-TEST_CASE("credentials files: both forms, and errors that never show the secret",
-          "[unit][credentials]") {
-  const std::string dir = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp");
-  const std::string pair = dir + "/swop-cred-pair-" + std::to_string(::getpid());
-  const std::string password = dir + "/swop-cred-pass-" + std::to_string(::getpid());
-  const std::string broken = dir + "/swop-cred-broken-" + std::to_string(::getpid());
-  std::ofstream(pair) << "isadmin:s3cr3t-p@ss\n";
-  std::ofstream(password) << "hunter2-secret\n";
-  std::ofstream(broken) << "no-colon-hunter3\n";
-
-  auto from_pair = load_credentials_file(pair);
-  REQUIRE(from_pair);
-  CHECK(from_pair->username == "isadmin");
-  CHECK(from_pair->password == "s3cr3t-p@ss");
-
-  model::Credentials split;
-  split.username = "guest";
-  split.password_file = password;
-  auto from_split = load_credentials(split);
-  REQUIRE(from_split);
-  CHECK(from_split->password == "hunter2-secret");
-
-  auto bad = load_credentials_file(broken);
-  REQUIRE_FALSE(bad);
-  CHECK(bad.error().message.find("hunter3") == std::string::npos);
-  CHECK(bad.error().message.find(broken) != std::string::npos);
-  CHECK_FALSE(load_credentials_file(dir + "/does-not-exist-swop"));
-  std::remove(pair.c_str());
-  std::remove(password.c_str());
-  std::remove(broken.c_str());
 }

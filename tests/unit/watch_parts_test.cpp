@@ -1,17 +1,13 @@
-// The watch controller's parts that need no cluster: the work queue, the desired-state source,
-// the status board, the listen-address check and the log's levels.
+// The watch controller's parts that need no cluster: the work queue, the status board, the
+// listen-address check and the log's levels (the desired-state source and the file watch have
+// their own files).
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <catch2/catch.hpp>
-#include <filesystem>
-#include <fstream>
 #include <sstream>
 
-#include "watch/desired_source.hpp"
-#include "watch/file_watch.hpp"
 #include "watch/http_endpoints.hpp"
 #include "watch/status_board.hpp"
 #include "watch/watch_log.hpp"
@@ -31,32 +27,6 @@ const Names kReconcilers = {"membership", "labels", "couchbase"};
 WorkQueue queue_with(std::chrono::milliseconds base = 1000ms,
                      std::chrono::milliseconds cap = 8000ms) {
   return WorkQueue(kReconcilers, watch::BackoffPolicy{base, cap, 0.2});
-}
-
-struct TempFile {
-  std::filesystem::path dir;
-  std::filesystem::path path;
-  TempFile() {
-    dir = std::filesystem::temp_directory_path() /
-          ("swarmop-watch-" + std::to_string(std::random_device{}()));
-    std::filesystem::create_directories(dir);
-    path = dir / "cluster.yaml";
-  }
-  ~TempFile() { std::filesystem::remove_all(dir); }
-  void write(const std::string& text) const { std::ofstream(path) << text; }
-};
-
-std::string cluster_file(const std::string& label) {
-  return "apiVersion: swarm-operator/v1alpha1\n"
-         "kind: SwarmCluster\n"
-         "metadata: {name: test}\n"
-         "spec:\n"
-         "  swarm:\n"
-         "    nodes:\n"
-         "      - hostname: node1\n"
-         "        role: manager\n"
-         "        labels: {zone: " +
-         label + "}\n";
 }
 
 }  // namespace
@@ -134,32 +104,6 @@ TEST_CASE("work queue: a reconciler that waits is looked at again after its requ
   CHECK(queue.take_due(t0 + 2000ms) == Names{"couchbase"});
 }
 
-TEST_CASE("desired source: a bad file changes nothing and says where it is wrong", "[watch]") {
-  TempFile file;
-  file.write(cluster_file("a"));
-  watch::DesiredSource source(file.path.string());
-  REQUIRE(source.reload());
-  const auto first = source.revision();
-  REQUIRE(source.current());
-  CHECK(source.current()->swarm.nodes.at(0).labels.at("zone") == "a");
-
-  CHECK_FALSE(source.reload());  // the same bytes: nothing new
-
-  file.write(cluster_file("a") + "  bogus: [\n");
-  CHECK_FALSE(source.reload());
-  REQUIRE_FALSE(source.errors().empty());
-  CHECK(source.errors().front().find(file.path.string() + ":") == 0);
-  CHECK(source.revision() == first);
-  CHECK(source.current()->swarm.nodes.at(0).labels.at("zone") == "a");
-  CHECK(source.load_errors() == 1);
-
-  file.write(cluster_file("b"));
-  CHECK(source.reload());
-  CHECK(source.errors().empty());
-  CHECK(source.revision() != first);
-  CHECK(source.current()->swarm.nodes.at(0).labels.at("zone") == "b");
-}
-
 TEST_CASE("status board: sync and health are separate axes", "[watch]") {
   watch::StatusBoard board({"labels", "placement"});
   watch::PassRecord pass;
@@ -217,59 +161,6 @@ TEST_CASE("only loopback addresses are served without an explicit flag", "[watch
   CHECK_FALSE(watch::is_loopback_listen("0.0.0.0:9180"));
   CHECK_FALSE(watch::is_loopback_listen("10.0.0.5:9180"));
   CHECK_FALSE(watch::is_loopback_listen("127.0.0.1"));
-}
-
-}  // namespace swarmop::testing
-
-namespace swarmop::testing {
-
-//! Runs the loop until `done` or a deadline; true when done.
-template <class Done>
-bool run_until(boost::asio::io_context& loop, Done done, std::chrono::milliseconds deadline = 5s) {
-  const auto until = std::chrono::steady_clock::now() + deadline;
-  while (!done() && std::chrono::steady_clock::now() < until) {
-    loop.run_for(10ms);
-  }
-  return done();
-}
-
-TEST_CASE("file watch: a rename over the file and a git-sync symlink swap are both seen",
-          "[watch]") {
-  namespace fs = std::filesystem;
-  TempFile temp;  // temp.dir holds the checkouts and the link
-  const fs::path first = temp.dir / "rev1";
-  const fs::path second = temp.dir / "rev2";
-  fs::create_directories(first);
-  fs::create_directories(second);
-  std::ofstream(first / "cluster.yaml") << cluster_file("a");
-  std::ofstream(second / "cluster.yaml") << cluster_file("b");
-  fs::create_directory_symlink(first, temp.dir / "current");
-  const std::string watched = (temp.dir / "current" / "cluster.yaml").string();
-
-  boost::asio::io_context loop;
-  int changes = 0;
-  watch::FileWatch file_watch(loop, watched, 20ms, [&] { ++changes; });
-  REQUIRE(file_watch.start());
-
-  SECTION("a new file renamed over it, as git checkout does") {
-    std::ofstream(first / ".cluster.yaml.tmp") << cluster_file("c");
-    fs::rename(first / ".cluster.yaml.tmp", first / "cluster.yaml");
-    CHECK(run_until(loop, [&] { return changes >= 1; }));
-  }
-  SECTION("the directory link swapped to a new checkout, as git-sync does") {
-    fs::create_directory_symlink(second, temp.dir / ".current.tmp");
-    fs::rename(temp.dir / ".current.tmp", temp.dir / "current");
-    REQUIRE(run_until(loop, [&] { return changes >= 1; }));
-    watch::DesiredSource source(watched);
-    REQUIRE(source.reload());
-    CHECK(source.current()->swarm.nodes.at(0).labels.at("zone") == "b");
-    // The watch follows the link: a later change in the new checkout is seen too.
-    const int before = changes;
-    std::ofstream(second / ".cluster.yaml.tmp") << cluster_file("d");
-    fs::rename(second / ".cluster.yaml.tmp", second / "cluster.yaml");
-    CHECK(run_until(loop, [&] { return changes > before; }));
-  }
-  file_watch.stop();
 }
 
 TEST_CASE("watch log: levels by name, and debug lines only at debug level", "[watch]") {

@@ -78,16 +78,18 @@ int run_apply(const po::variables_map& options, Streams& io) {
   // manager the file lists an engine for.
   clients::ManagerHandoverClient manager(*connection->manager);
   clients::CountingDockerClient counted(manager);
-  auto rabbit = connect_rabbitmq(options, *desired);
+  std::vector<std::string> warnings;
+  auto rabbit = connect_rabbitmq(options, *desired, warnings);
   if (!rabbit) {
     io.err << "swarm-operator apply: " << rabbit.error().describe() << '\n';
     return 1;
   }
-  auto couchbase = connect_couchbase(options, *desired);
+  auto couchbase = connect_couchbase(options, *desired, warnings);
   if (!couchbase) {
     io.err << "swarm-operator apply: " << couchbase.error().describe() << '\n';
     return 1;
   }
+  print_warnings("apply", warnings, io);
   std::optional<clients::CountingRabbitClient> counted_rabbit;
   if (*rabbit) {
     counted_rabbit.emplace(**rabbit);

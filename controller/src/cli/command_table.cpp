@@ -112,11 +112,13 @@ std::vector<Command> build_table() {
       "rabbitmq) has its own queue entry: its passes never overlap, triggers that arrive during "
       "a pass collapse into one follow-up, and a slow or failing reconciler never holds up the "
       "others. Passes are triggered by changes to FILE (inotify on its directory: writes, "
-      "renames as git does, symlink swaps as git-sync does; a burst settles into one pass), by "
-      "Docker node and service events, by the resync timer, by a reconciler waiting for "
-      "something (a rollout, a rebalance), and by retries after errors with exponential backoff "
-      "and jitter, reset on success. A FILE that stops validating changes nothing: the last "
-      "good document stays in force and the errors show in /status and the log. Only the "
+      "renames as git does, symlink swaps as git-sync does; new content is taken once it reads "
+      "the same twice --file-stable apart, so a file written in place is never acted on half "
+      "written), by Docker node and service events, by the resync timer, by a reconciler waiting "
+      "for something (a rollout, a rebalance), and by retries after errors with exponential "
+      "backoff and jitter, reset on success. A FILE that stops validating (or stops being a "
+      "regular file) changes nothing: the last good document stays in force and the errors show "
+      "in /status and the log. Only the "
       "controller holding the lease (the labels of a 0-replica service named "
       "swarm-operator-lease, updated with Swarm's object version) writes; another one observes "
       "and serves status. SIGTERM/SIGINT: no new step starts, the ones in flight finish, exit "
@@ -136,6 +138,8 @@ std::vector<Command> build_table() {
                      "they show the cluster's shape)")(
             "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
             "re-plan every reconciler at least this often")(
+            "file-stable", po::value<std::string>()->default_value("1s")->value_name("DURATION"),
+            "take new FILE content only once it reads the same twice this far apart")(
             "backoff-base", po::value<std::string>()->default_value("1s")->value_name("DURATION"),
             "first retry delay after a failed pass (doubles per failure, +-20% jitter)")(
             "backoff-cap", po::value<std::string>()->default_value("5m")->value_name("DURATION"),

@@ -89,8 +89,10 @@ std::optional<Observed> observe(const po::variables_map& options, model::Desired
     return std::nullopt;
   }
   Observed out{std::move(*observed), false, std::nullopt, std::nullopt};
-  auto couchbase = connect_couchbase(options, desired);
-  auto rabbit = connect_rabbitmq(options, desired);
+  std::vector<std::string> warnings;
+  auto couchbase = connect_couchbase(options, desired, warnings);
+  auto rabbit = connect_rabbitmq(options, desired, warnings);
+  print_warnings("plan", warnings, io);
   if (!couchbase || !rabbit) {
     io.err << "swarm-operator plan: " << (couchbase ? rabbit.error() : couchbase.error()).describe()
            << '\n';

@@ -43,8 +43,10 @@ int run_snapshot(const po::variables_map& options, Streams& io) {
   snapshot::Snapshot taken{std::move(*observed), std::nullopt, std::nullopt, snapshot::new_salt(),
                            snapshot::now_rfc3339()};
   // The data stores, when the file has their sections and their endpoints are known.
-  auto couchbase = connect_couchbase(options, desired);
-  auto rabbit = connect_rabbitmq(options, desired);
+  std::vector<std::string> warnings;
+  auto couchbase = connect_couchbase(options, desired, warnings);
+  auto rabbit = connect_rabbitmq(options, desired, warnings);
+  print_warnings("snapshot", warnings, io);
   if (!couchbase || !rabbit) {
     io.err << "swarm-operator snapshot: "
            << (couchbase ? rabbit.error() : couchbase.error()).describe() << '\n';

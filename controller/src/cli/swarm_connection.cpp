@@ -90,7 +90,7 @@ struct DataStoreAccess {
 model::Expected<std::optional<DataStoreAccess>> data_store_access(
     const boost::program_options::variables_map& options, const std::string& name,
     const std::string& variable, const std::vector<std::string>& file_endpoints,
-    const std::optional<model::Credentials>& file_credentials) {
+    const std::optional<model::Credentials>& file_credentials, std::vector<std::string>& warnings) {
   std::vector<std::string> urls = file_endpoints;
   if (auto given = flag_or_environment(options, name.c_str(), variable.c_str())) {
     urls = split_commas(*given);
@@ -107,13 +107,15 @@ model::Expected<std::optional<DataStoreAccess>> data_store_access(
     if (!loaded) {
       return loaded.error();
     }
-    access.auth = std::move(*loaded);
+    access.auth = std::move(loaded->auth);
+    warnings.insert(warnings.end(), loaded->warnings.begin(), loaded->warnings.end());
   } else if (file_credentials) {
     auto loaded = clients::load_credentials(*file_credentials);
     if (!loaded) {
       return loaded.error();
     }
-    access.auth = std::move(*loaded);
+    access.auth = std::move(loaded->auth);
+    warnings.insert(warnings.end(), loaded->warnings.begin(), loaded->warnings.end());
   }
   for (const auto& url : urls) {
     auto endpoint = clients::parse_http_url(url);
@@ -128,12 +130,14 @@ model::Expected<std::optional<DataStoreAccess>> data_store_access(
 }  // namespace
 
 model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
-    const boost::program_options::variables_map& options, const model::DesiredState& desired) {
+    const boost::program_options::variables_map& options, const model::DesiredState& desired,
+    std::vector<std::string>& warnings) {
   if (!desired.rabbitmq) {
     return clients::RabbitClientPtr{};
   }
-  auto access = data_store_access(options, "rabbitmq", "SWARM_OPERATOR_RABBITMQ",
-                                  desired.rabbitmq->endpoints, desired.rabbitmq->credentials);
+  auto access =
+      data_store_access(options, "rabbitmq", "SWARM_OPERATOR_RABBITMQ", desired.rabbitmq->endpoints,
+                        desired.rabbitmq->credentials, warnings);
   if (!access) {
     return access.error();
   }
@@ -149,12 +153,14 @@ model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
 }
 
 model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
-    const boost::program_options::variables_map& options, const model::DesiredState& desired) {
+    const boost::program_options::variables_map& options, const model::DesiredState& desired,
+    std::vector<std::string>& warnings) {
   if (!desired.couchbase) {
     return clients::CouchbaseClientPtr{};
   }
-  auto access = data_store_access(options, "couchbase", "SWARM_OPERATOR_COUCHBASE",
-                                  desired.couchbase->endpoints, desired.couchbase->credentials);
+  auto access =
+      data_store_access(options, "couchbase", "SWARM_OPERATOR_COUCHBASE",
+                        desired.couchbase->endpoints, desired.couchbase->credentials, warnings);
   if (!access) {
     return access.error();
   }
@@ -171,6 +177,13 @@ model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
   }
   return clients::CouchbaseClientPtr(
       clients::CouchbaseHttpClient::over_curl((*access)->endpoints, *(*access)->auth));
+}
+
+void print_warnings(std::string_view command, const std::vector<std::string>& warnings,
+                    Streams& io) {
+  for (const auto& warning : warnings) {
+    io.err << "swarm-operator " << command << ": warning: " << warning << '\n';
+  }
 }
 
 }  // namespace swarmop::cli

@@ -1,7 +1,10 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <string_view>
+#include <vector>
 
+#include "command.hpp"
 #include "swarmop/clients/couchbase_client.hpp"
 #include "swarmop/clients/docker_client.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
@@ -27,14 +30,23 @@ model::Expected<SwarmConnection> connect_swarm(const boost::program_options::var
 //! spec.rabbitmq.endpoints) with credentials (--rabbitmq-credentials, else
 //! SWARM_OPERATOR_RABBITMQ_CREDENTIALS, else spec.rabbitmq.credentials). nullptr when the file
 //! has no rabbitmq section or names no endpoint (that reconciler then says it cannot observe).
+//! What looks wrong with the credentials file but does not stop it (its mode, spaces around the
+//! password) is added to `warnings`, for the command to print or log.
 model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
-    const boost::program_options::variables_map& options, const model::DesiredState& desired);
+    const boost::program_options::variables_map& options, const model::DesiredState& desired,
+    std::vector<std::string>& warnings);
 
 //! The Couchbase admin endpoints (--couchbase, else SWARM_OPERATOR_COUCHBASE, else
 //! spec.couchbase.endpoints) with credentials (--couchbase-credentials, else
 //! SWARM_OPERATOR_COUCHBASE_CREDENTIALS, else spec.couchbase.credentials; required). nullptr
-//! when the file has no couchbase section or names no endpoint.
+//! when the file has no couchbase section or names no endpoint. Warnings as for RabbitMQ.
 model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
-    const boost::program_options::variables_map& options, const model::DesiredState& desired);
+    const boost::program_options::variables_map& options, const model::DesiredState& desired,
+    std::vector<std::string>& warnings);
+
+//! Prints each warning of connect_rabbitmq/connect_couchbase as
+//! "swarm-operator COMMAND: warning: ..." on standard error.
+void print_warnings(std::string_view command, const std::vector<std::string>& warnings,
+                    Streams& io);
 
 }  // namespace swarmop::cli

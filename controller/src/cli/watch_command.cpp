@@ -40,9 +40,11 @@ int run_watch(const po::variables_map& options, Streams& io) {
   const auto base = duration_flag(options, "backoff-base", io);
   const auto cap = duration_flag(options, "backoff-cap", io);
   const auto lease = duration_flag(options, "lease-duration", io);
-  if (!resync || !base || !cap || !lease) {
+  const auto stable = duration_flag(options, "file-stable", io);
+  if (!resync || !base || !cap || !lease || !stable) {
     return 1;
   }
+  settings.file_stable = *stable;
   settings.resync = *resync;
   settings.backoff.base = *base;
   settings.backoff.cap = std::max(*cap, *base);
@@ -81,19 +83,23 @@ int run_watch(const po::variables_map& options, Streams& io) {
            << '\n';
     return 1;
   }
-  auto rabbit = connect_rabbitmq(options, *desired);
-  auto couchbase = connect_couchbase(options, *desired);
+  watch::WatchLog log(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText);
+  log.set_level(*level);
+  std::vector<std::string> warnings;
+  auto rabbit = connect_rabbitmq(options, *desired, warnings);
+  auto couchbase = connect_couchbase(options, *desired, warnings);
   if (!rabbit || !couchbase) {
     io.err << "swarm-operator watch: " << (rabbit ? couchbase.error() : rabbit.error()).describe()
            << '\n';
     return 1;
   }
+  for (const auto& warning : warnings) {
+    log.warn("credentials-file", {{"warning", warning}});
+  }
   watch::ControllerClients clients{
       *connection->manager, connection->engines, couchbase->get(), rabbit->get(), {}};
   clients.event_clients.push_back(std::move(events->manager));
   clients.lease_docker = std::move(lease_connection->manager);
-  watch::WatchLog log(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText);
-  log.set_level(*level);
   watch::Controller controller(settings, std::move(clients), std::move(log));
   return controller.run();
 }

@@ -1,10 +1,18 @@
 #include "snapshot/snapshot_file.hpp"
 
 #include <boost/json/parse.hpp>
-#include <fstream>
-#include <sstream>
+
+#include "swarmop/model/bounded_file.hpp"
 
 namespace swarmop::snapshot {
+
+namespace {
+
+//! A snapshot of a large swarm (thousands of tasks, each a few KiB of JSON) is a few MiB; the
+//! limit only keeps a wrong path (/dev/zero, a disk image) from filling memory.
+constexpr std::size_t kMaxSnapshotBytes = std::size_t{64} << 20;
+
+}  // namespace
 
 model::Expected<Snapshot> read_snapshot_file(const std::string& path) {
   auto failed = [&](const std::string& why) {
@@ -13,14 +21,12 @@ model::Expected<Snapshot> read_snapshot_file(const std::string& path) {
     error.message = path + ": " + why;
     return error;
   };
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return failed("cannot open the snapshot");
+  const model::FileRead read = model::read_bounded_file(path, kMaxSnapshotBytes);
+  if (!read.ok()) {
+    return failed(read.failure);  // "cannot open: No such file or directory", ...
   }
-  std::ostringstream text;
-  text << in.rdbuf();
   boost::json::error_code ec;
-  const boost::json::value json = boost::json::parse(text.str(), ec);
+  const boost::json::value json = boost::json::parse(read.bytes, ec);
   if (ec) {
     return failed("not valid JSON (" + ec.message() + ")");
   }

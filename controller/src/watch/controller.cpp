@@ -39,7 +39,7 @@ struct Controller::Impl {
         clients(std::move(given_clients)),
         log(std::move(given_log)),
         counted_docker(this->clients.docker),
-        source(this->options.file),
+        source(this->options.file, this->options.file_stable),
         queue(controller::reconciler_names(), this->options.backoff),
         board(controller::reconciler_names()),
         lease(this->clients.lease_docker ? *this->clients.lease_docker : counted_docker,
@@ -48,6 +48,7 @@ struct Controller::Impl {
         resync(loop),
         lease_timer(loop),
         grace(loop),
+        reread(loop),
         signals(loop) {
     if (this->clients.couchbase != nullptr) {
       counted_couchbase.emplace(*this->clients.couchbase);
@@ -59,21 +60,72 @@ struct Controller::Impl {
 
   // --- the desired state --------------------------------------------------------------------
   void reload_file(const char* why) {
-    const bool changed = source.reload();
+    const bool was_invalid = !source.errors().empty();
+    const auto outcome = source.reload();
+    if (outcome == DesiredSource::Reload::kSettling) {
+      read_again_when_settled(why);
+      return;
+    }
+    took(outcome, why, was_invalid);
+  }
+
+  //! New content is read again once it has had `file_stable` to hold still; a write that
+  //! lands meanwhile restarts the wait (reload() sees other bytes).
+  void read_again_when_settled(const char* why) {
+    const auto at = source.settles_at();
+    if (!at) {
+      return;
+    }
+    log.debug("desired-state-settling", {{"file", source.path()}, {"trigger", why}});
+    reread.expires_at(*at);
+    reread.async_wait([this, why](const boost::system::error_code& error) {
+      if (!error && !stopping) {
+        reload_file(why);
+      }
+    });
+  }
+
+  //! Publishes and logs the outcome of a read that is not (or no longer) settling.
+  void took(DesiredSource::Reload outcome, const char* why, bool was_invalid) {
     const auto errors = source.errors();
     board.set_desired(source.path(), source.revision(), errors, source.load_errors());
-    if (!errors.empty()) {
+    if (outcome == DesiredSource::Reload::kInvalid) {
       for (const auto& error : errors) {
         log.error("desired-state-invalid",
                   {{"file", source.path()}, {"error", error}, {"kept", source.revision()}});
       }
       return;
     }
-    if (changed) {
+    const bool changed = outcome == DesiredSource::Reload::kChanged;
+    if (changed || (was_invalid && errors.empty())) {
       log.info("desired-state-loaded",
                {{"file", source.path()}, {"revision", source.revision()}, {"trigger", why}});
+    }
+    if (changed) {
       queue.trigger_all(Clock::now());
       dispatch();
+    }
+  }
+
+  //! The first read: its content is as new as any, so it too must hold still before it is
+  //! taken. The loop does not run yet, so the wait is here.
+  void load_at_start() {
+    auto outcome = source.reload();
+    while (outcome == DesiredSource::Reload::kSettling) {
+      std::this_thread::sleep_until(*source.settles_at());
+      outcome = source.reload();
+    }
+    took(outcome, "start", false);
+  }
+
+  void on_file_watch_notice(FileWatch::Notice notice, const std::string& detail) {
+    if (notice == FileWatch::Notice::kLost) {
+      log.warn("file-watch-lost", {{"file", source.path()},
+                                   {"error", detail},
+                                   {"retry", "until the directory is back"},
+                                   {"fallback", "resync timer"}});
+    } else {
+      log.info("file-watch-rearmed", {{"file", source.path()}, {"directory", detail}});
     }
   }
 
@@ -349,6 +401,7 @@ struct Controller::Impl {
     log.info("stopping", {{"signal", why}, {"passes-in-flight", std::to_string(queue.running())}});
     wake.cancel();
     resync.cancel();
+    reread.cancel();
     lease_timer.cancel();
     if (file_watch) {
       file_watch->stop();
@@ -389,6 +442,7 @@ struct Controller::Impl {
   asio::steady_timer resync;
   asio::steady_timer lease_timer;
   asio::steady_timer grace;
+  asio::steady_timer reread;  //!< reads a file that is settling again
   asio::signal_set signals;
   std::unique_ptr<FileWatch> file_watch;
   std::unique_ptr<clients::DockerEventWatcher> events;
@@ -424,7 +478,7 @@ void Controller::stop() {
 
 int Controller::run(bool handle_signals) {
   Impl& s = *impl_;
-  s.reload_file("start");
+  s.load_at_start();
   if (!s.source.current()) {
     s.log.error("no-valid-desired-state", {{"file", s.source.path()}});
     return 1;
@@ -441,6 +495,9 @@ int Controller::run(bool handle_signals) {
   }
   s.file_watch = std::make_unique<FileWatch>(s.loop, s.options.file, s.options.settle,
                                              [&s] { s.reload_file("file"); });
+  s.file_watch->on_notice([&s](FileWatch::Notice notice, const std::string& detail) {
+    s.on_file_watch_notice(notice, detail);
+  });
   if (!s.file_watch->start()) {
     s.log.warn("file-watch-unavailable",
                {{"error", s.file_watch->error()}, {"fallback", "resync timer"}});

@@ -19,6 +19,9 @@ struct ControllerOptions {
   std::chrono::milliseconds resync{30'000};
   //! A burst of file events settles into one reload this long after the last one.
   std::chrono::milliseconds settle{50};
+  //! New file content is taken only when read the same twice this far apart (a file being
+  //! written in place with pauses is never acted on half written).
+  std::chrono::milliseconds file_stable{1000};
   //! How soon a reconciler that waits for something (a rollout, a rebalance) looks again.
   std::chrono::milliseconds requeue{2'000};
   BackoffPolicy backoff;

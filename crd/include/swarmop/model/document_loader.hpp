@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/json/value.hpp>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -25,11 +26,18 @@ struct LoadedDocument {
   bool ok() const { return state.has_value(); }
 };
 
+//! The largest desired-state file read: the desired state of even a very large cluster is a few
+//! hundred KiB.
+inline constexpr std::size_t kMaxDocumentBytes = std::size_t{1} << 20;
+
 //! Reads, parses and validates a file in three passes: bytes and YAML syntax; the JSON Schema
 //! in crd/ (types, enums, unknown fields with suggestions, patterns); then the rules a schema
 //! cannot express (quorum, placement, references between sections). Each pass reports all it
 //! finds; a pass runs only when the one before it found no error, so every message stands on
-//! a document that is well-formed up to that point. Never throws for bad input.
+//! a document that is well-formed up to that point. A path that is not a regular file (links
+//! followed), cannot be opened or holds more than kMaxDocumentBytes is one error saying which,
+//! found without reading past the limit or blocking (read_bounded_file). Never throws for bad
+//! input.
 LoadedDocument load_document_file(const std::string& path);
 LoadedDocument load_document_text(std::string_view text, const std::string& file_name);
 
