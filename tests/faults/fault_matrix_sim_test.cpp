@@ -20,6 +20,7 @@
 
 #include "apply/converge.hpp"
 #include "node_state_text.hpp"
+#include "support/data_losses.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
@@ -161,6 +162,9 @@ class Journey {
       out.failed_calls += count;
     }
     out.end_state = end_state();
+    // The data-safety invariant, whatever the faults: no stateful task started away from its
+    // data (the fresh install keeps Couchbase's and RabbitMQ's on node1).
+    CHECK(data_loss_text(cluster_->world().data_losses()) == "");
     return out;
   }
 

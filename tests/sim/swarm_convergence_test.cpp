@@ -7,6 +7,7 @@
 
 #include "apply/converge.hpp"
 #include "apply/plan_text.hpp"
+#include "support/data_losses.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
@@ -78,7 +79,7 @@ struct FreshInstall {
     options.poll = std::chrono::milliseconds(500);
     controller::ClusterClients clients{manager, engine_connector(), nullptr, nullptr,
                                        std::move(use_manager)};
-    return controller::converge(
+    auto result = controller::converge(
         desired, clients, options,
         [&](const controller::StepReport& report) {
           INFO(report.step.action << " " << report.step.object);
@@ -93,6 +94,10 @@ struct FreshInstall {
           // The engines' threads get a moment to serve what the new time made due.
           std::this_thread::sleep_for(std::chrono::milliseconds(2));
         });
+    // The data-safety invariant: no stateful task (the fresh install's Couchbase and RabbitMQ
+    // keep their data on node1) started away from its data on the way.
+    CHECK(data_loss_text(cluster->world().data_losses()) == "");
+    return result;
   }
 
   std::map<std::string, const sim::Node*> nodes_by_host(const std::vector<sim::Node>& nodes) {
