@@ -2,22 +2,20 @@
 
 #include <boost/json.hpp>
 
+#include "spec_paths.hpp"
+
 namespace swarmop::reconcilers {
 
 namespace {
 
 namespace json = boost::json;
 
-const json::object* object_at(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr ? value->if_object() : nullptr;
-}
+using spec_paths::object_at;
+using spec_paths::value_at;
 
 std::vector<std::string> constraints_of(const json::object& service_spec) {
   std::vector<std::string> out;
-  const json::object* task = object_at(service_spec, "TaskTemplate");
-  const json::object* placement = task != nullptr ? object_at(*task, "Placement") : nullptr;
-  const json::value* list = placement != nullptr ? placement->if_contains("Constraints") : nullptr;
+  const json::value* list = value_at(service_spec, {"TaskTemplate", "Placement", "Constraints"});
   if (list != nullptr && list->is_array()) {
     for (const auto& item : list->get_array()) {
       if (item.is_string()) {
@@ -31,22 +29,17 @@ std::vector<std::string> constraints_of(const json::object& service_spec) {
 //! The task template without its placement: Swarm restarts a task when this changes, but not
 //! for a placement change its node still satisfies.
 json::object template_without_placement(const json::object& service_spec) {
-  const json::object* task = object_at(service_spec, "TaskTemplate");
+  const json::object* task = object_at(service_spec, {"TaskTemplate"});
   json::object out = task != nullptr ? *task : json::object{};
   out.erase("Placement");
   return out;
 }
 
 bool wants_tasks(const json::object& service_spec) {
-  const json::object* mode = object_at(service_spec, "Mode");
-  if (mode == nullptr) {
-    return true;
+  if (object_at(service_spec, {"Mode", "Replicated"}) == nullptr) {
+    return true;  // global (or no mode): a task on every eligible node
   }
-  const json::object* replicated = object_at(*mode, "Replicated");
-  if (replicated == nullptr) {
-    return true;  // global: a task on every eligible node
-  }
-  const json::value* replicas = replicated->if_contains("Replicas");
+  const json::value* replicas = value_at(service_spec, {"Mode", "Replicated", "Replicas"});
   return replicas == nullptr || !replicas->is_number() || replicas->to_number<double>() > 0;
 }
 
@@ -94,7 +87,7 @@ std::optional<std::string> Admission::refuse(const NodeUpdate& update) const {
   if (const json::value* role = update.spec.if_contains("Role"); role && role->is_string()) {
     after.role = std::string(role->get_string());
   }
-  if (const json::object* labels = object_at(update.spec, "Labels")) {
+  if (const json::object* labels = object_at(update.spec, {"Labels"})) {
     after.labels.clear();
     for (const auto& [key, value] : *labels) {
       if (value.is_string()) {

@@ -4,21 +4,16 @@
 #include <boost/json.hpp>
 #include <set>
 
+#include "spec_paths.hpp"
+
 namespace swarmop::reconcilers {
 
 namespace {
 
 namespace json = boost::json;
 
-std::string string_at(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr && value->is_string() ? std::string(value->get_string()) : "";
-}
-
-const json::object* object_at(const json::object& object, std::string_view key) {
-  const json::value* value = object.if_contains(key);
-  return value != nullptr ? value->if_object() : nullptr;
-}
+using spec_paths::string_at;
+using spec_paths::value_at;
 
 //! States in which a task's container existed on its node, so it may have written data there.
 bool ran_on_node(const clients::DockerTask& task) {
@@ -83,9 +78,7 @@ std::string DataHome::mounts_text() const {
 
 std::vector<LocalMount> local_mounts(const json::object& service_spec) {
   std::vector<LocalMount> out;
-  const json::object* task = object_at(service_spec, "TaskTemplate");
-  const json::object* container = task != nullptr ? object_at(*task, "ContainerSpec") : nullptr;
-  const json::value* mounts = container != nullptr ? container->if_contains("Mounts") : nullptr;
+  const json::value* mounts = value_at(service_spec, {"TaskTemplate", "ContainerSpec", "Mounts"});
   if (mounts == nullptr || !mounts->is_array()) {
     return out;
   }
@@ -94,8 +87,8 @@ std::vector<LocalMount> local_mounts(const json::object& service_spec) {
     if (mount == nullptr) {
       continue;
     }
-    LocalMount local{string_at(*mount, "Type"), string_at(*mount, "Source"),
-                     string_at(*mount, "Target")};
+    LocalMount local{string_at(*mount, {"Type"}), string_at(*mount, {"Source"}),
+                     string_at(*mount, {"Target"})};
     const json::value* read_only = mount->if_contains("ReadOnly");
     if (read_only != nullptr && read_only->is_bool() && read_only->get_bool()) {
       continue;  // the task writes nothing there
@@ -107,10 +100,7 @@ std::vector<LocalMount> local_mounts(const json::object& service_spec) {
       out.push_back(std::move(local));
     } else if (local.type == "volume" || local.type.empty()) {
       // An anonymous volume has no source and no data worth keeping across tasks.
-      const json::object* options = object_at(*mount, "VolumeOptions");
-      const json::object* driver =
-          options != nullptr ? object_at(*options, "DriverConfig") : nullptr;
-      const std::string name = driver != nullptr ? string_at(*driver, "Name") : "";
+      const std::string name = string_at(*mount, {"VolumeOptions", "DriverConfig", "Name"});
       if (!local.source.empty() && (name.empty() || name == "local")) {
         local.type = "volume";
         out.push_back(std::move(local));
@@ -143,11 +133,8 @@ std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desir
     home.service_id = service.id;
     home.mounts = std::move(mounts);
     home.data_store = store;
-    if (const json::object* labels = object_at(service.spec, "Labels")) {
-      const std::string recorded = string_at(*labels, kDataNodeLabel);
-      home.nodes = split_hostnames(recorded);
-      home.recorded = !home.nodes.empty();
-    }
+    home.nodes = split_hostnames(string_at(service.spec, {"Labels", kDataNodeLabel}));
+    home.recorded = !home.nodes.empty();
     by_service_id[service.id] = &home;
   }
   // Where each service's tasks ran, and where its running ones are now.

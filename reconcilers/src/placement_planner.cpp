@@ -9,6 +9,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "spec_paths.hpp"
 #include "swarmop/clients/docker_spec_edit.hpp"
 #include "swarmop/model/duration.hpp"
 
@@ -18,23 +19,7 @@ namespace {
 
 namespace edit = clients::spec_edit;
 namespace json = boost::json;
-
-const json::value* value_at(const json::object& spec,
-                            std::initializer_list<std::string_view> path) {
-  const json::object* object = &spec;
-  const json::value* value = nullptr;
-  for (auto key : path) {
-    if (object == nullptr) {
-      return nullptr;
-    }
-    value = object->if_contains(key);
-    if (value == nullptr) {
-      return nullptr;
-    }
-    object = value->if_object();
-  }
-  return value;
-}
+using spec_paths::value_at;
 
 std::string render(const json::value* value) {
   if (value == nullptr || value->is_null()) {
