@@ -132,6 +132,10 @@ ServiceSpec decode_service(const std::string& name, const MarkedNode& node) {
   out.stop_grace_period = duration(node, "stopGracePeriod");
   out.restart_delay = duration(node, "restartDelay");
   out.env = string_map(child(node, "env"));
+  out.shared_storage = has(node, "storage") && text(node, "storage") == "shared";
+  if (has(node, "dataNode")) {
+    out.data_node = text(node, "dataNode");
+  }
   if (const MarkedNode* resources = node.find("resources")) {
     Resources decoded;
     if (const MarkedNode* limits = resources->find("limits")) {
@@ -169,6 +173,9 @@ std::vector<PinnedService> decode_pinned(const MarkedNode& section) {
     PinnedService pinned{text(item, "service"), text(item, "node"), std::nullopt};
     if (has(item, "adminPort")) {
       pinned.admin_port = static_cast<int>(integer(item, "adminPort"));
+    }
+    if (has(item, "dataNode")) {
+      pinned.data_node = text(item, "dataNode");
     }
     out.push_back(std::move(pinned));
   }

@@ -251,6 +251,10 @@ class Checker {
 
   void check_service(const std::string& name, const ServiceSpec& service) {
     const std::string path = "spec.services." + name;
+    if (service.data_node) {
+      check_data_node(*service.data_node, at({"spec", "services", name, "dataNode"}),
+                      path + ".dataNode");
+    }
     const MarkedNode* constraints_node = nullptr;
     if (const MarkedNode* services = root_.find("spec")->find("services")) {
       if (const MarkedNode* node = services->find(name)) {
@@ -379,6 +383,17 @@ class Checker {
                                "]): losing that host loses both");
       }
       check_pin_agrees_with_service(entry, path);
+      if (entry.data_node) {
+        check_data_node(*entry.data_node, at({"spec", section, "nodes", i, "dataNode"}),
+                        path + ".dataNode");
+      }
+    }
+  }
+
+  // A data node the swarm section does not declare could never hold the data.
+  void check_data_node(const std::string& hostname, const Mark& mark, const std::string& path) {
+    if (state_.find_node(hostname) == nullptr) {
+      error(mark, path + ": \"" + hostname + "\" is not declared in spec.swarm.nodes");
     }
   }
 

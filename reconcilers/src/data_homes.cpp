@@ -42,13 +42,33 @@ std::vector<std::string> split_hostnames(const std::string& text) {
   return out;
 }
 
-std::set<std::string> data_store_services(const model::DesiredState& desired) {
-  std::set<std::string> out;
+//! What the file says about the data of its services, by full service name.
+struct FileDataNotes {
+  std::set<std::string> data_stores;             //!< the Couchbase and RabbitMQ node services
+  std::set<std::string> shared;                  //!< `storage: shared`: the data follows the task
+  std::map<std::string, std::string> data_node;  //!< `dataNode`
+};
+
+FileDataNotes file_data_notes(const model::DesiredState& desired) {
+  FileDataNotes out;
   const auto add = [&](const std::vector<model::PinnedService>& nodes) {
     for (const auto& node : nodes) {
-      out.insert(stack_service_name(desired, node.service));
+      const auto name = stack_service_name(desired, node.service);
+      out.data_stores.insert(name);
+      if (node.data_node) {
+        out.data_node[name] = *node.data_node;
+      }
     }
   };
+  for (const auto& [short_name, service] : desired.services) {
+    const auto name = stack_service_name(desired, short_name);
+    if (service.shared_storage) {
+      out.shared.insert(name);
+    }
+    if (service.data_node) {
+      out.data_node.emplace(name, *service.data_node);
+    }
+  }
   if (desired.couchbase) {
     add(desired.couchbase->nodes);
   }
@@ -112,7 +132,7 @@ std::vector<LocalMount> local_mounts(const json::object& service_spec) {
 
 std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desired,
                                                 const SwarmObservation& observed) {
-  const auto stores = data_store_services(desired);
+  const auto notes = file_data_notes(desired);
   std::map<std::string, std::string> hostname_by_id;
   for (const auto& node : observed.nodes) {
     hostname_by_id[node.id] = node.hostname;
@@ -123,8 +143,11 @@ std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desir
     if (service.mode == "global" || service.mode == "global-job") {
       continue;  // one task per node, each with its own data: Swarm never moves one elsewhere
     }
+    if (notes.shared.contains(service.name)) {
+      continue;  // the file says its data follows the task
+    }
     auto mounts = local_mounts(service.spec);
-    const bool store = stores.contains(service.name);
+    const bool store = notes.data_stores.contains(service.name);
     if (mounts.empty() && !store) {
       continue;
     }
@@ -135,6 +158,11 @@ std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desir
     home.data_store = store;
     home.nodes = split_hostnames(string_at(service.spec, {"Labels", kDataNodeLabel}));
     home.recorded = !home.nodes.empty();
+    if (const auto said = notes.data_node.find(service.name);
+        !home.recorded && said != notes.data_node.end()) {
+      home.nodes = {said->second};
+      home.from_file = true;
+    }
     by_service_id[service.id] = &home;
   }
   // Where each service's tasks ran, and where its running ones are now.
@@ -160,7 +188,7 @@ std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desir
   }
   for (auto& [id, home] : by_service_id) {
     const auto& seen = ran[id];
-    if (!home->recorded) {
+    if (!home->recorded && !home->from_file) {
       if (seen.size() == 1) {
         home->nodes = {*seen.begin()};
       } else if (seen.size() > 1) {

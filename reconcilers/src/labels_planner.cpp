@@ -92,8 +92,9 @@ class LabelsPlanner {
             {kLabels, model::FindingLevel::kWarning, "DataNodeUnknown", name,
              name + " has run on " + join_text(home.ambiguous) +
                  " and no node is recorded as holding its data (" + home.mounts_text() +
-                 "); nothing that would move it is allowed until one is: docker service update "
-                 "--label-add " +
+                 "); nothing that would move it is allowed until one is: set `dataNode` for it "
+                 "in the file (its spec.services entry, or its Couchbase or RabbitMQ node), or "
+                 "docker service update --label-add " +
                  kDataNodeLabel + "=HOSTNAME " + name});
         continue;
       }

@@ -4,6 +4,7 @@
 
 #include "swarmop/clients/docker_spec_edit.hpp"
 #include "swarmop/model/constraint.hpp"
+#include "swarmop/reconcilers/data_homes.hpp"
 #include "swarmop/reconcilers/swarm_observation.hpp"
 
 namespace swarmop::reconcilers {
@@ -39,6 +40,11 @@ json::object node_service_from_primary(const json::object& primary, const std::s
                                        const std::string& alias, const std::string& hostname) {
   json::object spec = primary;
   spec["Name"] = full_name;
+  // The new node's data will be on its own node, not the primary's: the labels reconciler
+  // records it once the new service's task runs.
+  if (auto* labels = spec.if_contains("Labels"); labels && labels->is_object()) {
+    labels->get_object().erase(kDataNodeLabel);
+  }
   json::object& task = object_at(spec, "TaskTemplate");
   object_at(task, "ContainerSpec")["Hostname"] = hostname;
   if (auto* networks = task.if_contains("Networks"); networks && networks->is_array()) {

@@ -126,6 +126,14 @@ EngineServer::EngineServer(SwarmWorld& world, FaultInjector& faults, SimControlH
         return apply_fault(*impl, request, response) ? httplib::Server::HandlerResponse::Handled
                                                      : httplib::Server::HandlerResponse::Unhandled;
       });
+  if (impl_->options.after_write) {
+    server.set_post_routing_handler(
+        [impl = impl_.get()](const httplib::Request& request, httplib::Response&) {
+          if (request.method != "GET" && request.method != "HEAD") {
+            impl->options.after_write();
+          }
+        });
+  }
   server.set_error_handler([](const httplib::Request&, httplib::Response& response) {
     if (response.status == 404 && response.body.empty()) {
       engine::reply(response, ApiReply::error(404, "page not found"));

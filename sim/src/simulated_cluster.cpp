@@ -50,6 +50,9 @@ SimulatedCluster::SimulatedCluster(ClusterOptions options,
     while (!stopping_) {
       lock.unlock();
       world_->tick();
+      if (!manual_clock_) {
+        changed();  // wall time moved; a manual clock moves only in advance()
+      }
       lock.lock();
       stop_ticker_.wait_for(lock, options_.tick_interval, [this] { return stopping_; });
     }
@@ -65,6 +68,7 @@ void SimulatedCluster::start_engine(const std::string& hostname) {
   engine_options.hostname = hostname;
   engine_options.tcp_host = options_.tcp_host;
   engine_options.tcp_port = -1;
+  engine_options.after_write = [this] { changed(); };
   std::lock_guard lock(mutex_);
   if (options_.tcp) {
     engine_options.tcp_port = options_.first_tcp_port == 0
@@ -88,6 +92,32 @@ void SimulatedCluster::advance(std::chrono::nanoseconds by) {
   }
   manual_clock_->advance(by);
   world_->tick();
+  changed();
+}
+
+int SimulatedCluster::observe_changes(std::function<void()> observer) {
+  std::lock_guard lock(observers_mutex_);
+  const int handle = ++next_observer_;
+  observers_[handle] = std::make_shared<const std::function<void()>>(std::move(observer));
+  return handle;
+}
+
+void SimulatedCluster::stop_observing(int handle) {
+  std::lock_guard lock(observers_mutex_);
+  observers_.erase(handle);
+}
+
+void SimulatedCluster::changed() {
+  std::vector<std::shared_ptr<const std::function<void()>>> observers;
+  {
+    std::lock_guard lock(observers_mutex_);
+    for (const auto& [handle, observer] : observers_) {
+      observers.push_back(observer);
+    }
+  }
+  for (const auto& observer : observers) {
+    (*observer)();
+  }
 }
 
 std::vector<std::string> SimulatedCluster::hostnames() const {

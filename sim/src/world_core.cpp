@@ -134,6 +134,11 @@ bool SwarmWorld::has_quorum() const {
 void SwarmWorld::refresh_liveness() {
   for (auto& [id, node] : nodes_) {
     const bool alive = node_alive(node);
+    if (alive && node.role == "manager" && !node.raft_member) {
+      // Promoted while its engine was dead: it joins the raft itself once it runs again.
+      node.raft_member = true;
+      touch_node(node);
+    }
     if (node.raft_member) {
       // Reachability follows the raft connection at once, and sends no event (reference §3).
       const std::string reachability = alive ? "reachable" : "unreachable";

@@ -285,9 +285,12 @@ ApiReply SwarmWorld::update_node(const std::string& id_or_name,
     node.raft_member = false;
     node.leader = false;
     node.reachability.clear();
-  } else if (role == "manager" && !node.raft_member) {
+  } else if (role == "manager" && !node.raft_member && node_alive(node)) {
+    // A promoted node joins the raft itself (swarmkit's Join from the new manager): one whose
+    // engine is dead stays outside it, and quorum counts it only once it runs again
+    // (refresh_liveness).
     node.raft_member = true;
-    node.reachability = node_alive(node) ? "reachable" : "unreachable";
+    node.reachability = "reachable";
   }
   touch_node(node);
   emit("node", "update", node.id, std::move(attributes));

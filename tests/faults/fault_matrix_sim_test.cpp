@@ -20,7 +20,6 @@
 
 #include "apply/converge.hpp"
 #include "node_state_text.hpp"
-#include "support/data_losses.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
@@ -28,6 +27,7 @@
 #include "swarmop/clients/manager_handover_client.hpp"
 #include "swarmop/model/document_loader.hpp"
 #include "swarmop/sim/default_world.hpp"
+#include "swarmop/sim/invariant_monitor.hpp"
 #include "swarmop/sim/simulated_cluster.hpp"
 
 namespace swarmop::testing {
@@ -77,6 +77,7 @@ class Journey {
     world.unjoined = 1;
     cluster_ = std::make_unique<sim::SimulatedCluster>(
         options, [&](sim::SwarmWorld& w) { sim::install_default_world(w, world); });
+    invariants_ = std::make_unique<sim::InvariantMonitor>(*cluster_);
     auto document = model::load_document_file(std::string(SWARMOP_SOURCE_DIR) +
                                               "/examples/drained-managers.yaml");
     REQUIRE(document.ok());
@@ -162,9 +163,10 @@ class Journey {
       out.failed_calls += count;
     }
     out.end_state = end_state();
-    // The data-safety invariant, whatever the faults: no stateful task started away from its
-    // data (the fresh install keeps Couchbase's and RabbitMQ's on node1).
-    CHECK(data_loss_text(cluster_->world().data_losses()) == "");
+    // The safety invariants, whatever the faults, at every change on the way: quorum kept by
+    // the operator's moves, no stateful task started away from its data (the fresh install
+    // keeps Couchbase's and RabbitMQ's on node1).
+    CHECK(invariants_->report() == "");
     return out;
   }
 
@@ -231,6 +233,7 @@ class Journey {
   }
 
   std::unique_ptr<sim::SimulatedCluster> cluster_;
+  std::unique_ptr<sim::InvariantMonitor> invariants_;
   model::DesiredState desired_;
   std::chrono::milliseconds simulated_{0};
 };

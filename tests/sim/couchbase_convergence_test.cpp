@@ -60,7 +60,7 @@ struct FreshInstall {
     options.timeout = std::chrono::seconds(120);
     options.poll = std::chrono::seconds(1);
     controller::ClusterClients clients{*docker, nullptr, nullptr, admin.get()};
-    return controller::converge(
+    auto result = controller::converge(
         desired, clients, options,
         [&](const controller::StepReport& report) {
           const std::string name = report.step.action + " " + report.step.object;
@@ -72,6 +72,9 @@ struct FreshInstall {
           }
         },
         [&](std::chrono::milliseconds pause) { sim.advance(pause); });
+    // The safety invariants held at every change on the way (faults a test injects aside).
+    CHECK(sim.invariants().report() == "");
+    return result;
   }
 
   model::PlanReport couchbase_report() {

@@ -5,7 +5,6 @@
 #include <catch2/catch.hpp>
 
 #include "apply/converge.hpp"
-#include "support/data_losses.hpp"
 #include "swarmop/clients/couchbase_http_client.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
@@ -97,8 +96,7 @@ TEST_CASE("a file that would move the data stores off their data ends blocked, d
                     "iservices_couchbase") != std::string::npos);
   CHECK(joined.find("bind /var/data/couchbase") != std::string::npos);
   // Nothing started away from its data, and both data stores still run on node1.
-  CHECK(data_loss_text(sim.couchbase().data_losses()) == "");
-  CHECK(data_loss_text(sim.cluster().world().data_losses()) == "");
+  CHECK(sim.invariants().report() == "");
   auto nodes = docker->list_nodes();
   auto services = docker->list_services();
   auto tasks = docker->list_tasks({{}, {}, {"running"}});

@@ -55,6 +55,7 @@ TEST_CASE("RabbitMQ 4.x: the nodes are clustered, no ha-* policy is written", "[
         rabbit.sync();
       });
   REQUIRE(result.outcome == controller::ConvergeOutcome::kInSync);
+  CHECK(fresh.invariants().report() == "");
   CHECK(rabbit.node_names().size() == 3);  // the manual's rabbitmq2 and rabbitmq3 run
   CHECK(std::count(applied.begin(), applied.end(), "put-policy ha-all") == 0);
   auto policies = client.policies("/");

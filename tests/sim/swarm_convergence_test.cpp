@@ -7,7 +7,6 @@
 
 #include "apply/converge.hpp"
 #include "apply/plan_text.hpp"
-#include "support/data_losses.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
 #include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
@@ -15,6 +14,7 @@
 #include "swarmop/clients/manager_handover_client.hpp"
 #include "swarmop/model/document_loader.hpp"
 #include "swarmop/sim/default_world.hpp"
+#include "swarmop/sim/invariant_monitor.hpp"
 #include "swarmop/sim/simulated_cluster.hpp"
 
 namespace swarmop::testing {
@@ -46,6 +46,8 @@ model::DesiredState example(const std::string& name) {
 //! A simulated cluster from the default fresh install (every task on node1).
 struct FreshInstall {
   std::unique_ptr<sim::SimulatedCluster> cluster;
+  //! The safety invariants, checked after every write and every move of the clock.
+  std::unique_ptr<sim::InvariantMonitor> invariants;
 
   FreshInstall(int joined, int unjoined) {
     sim::ClusterOptions options;
@@ -55,6 +57,7 @@ struct FreshInstall {
     world.unjoined = unjoined;
     cluster = std::make_unique<sim::SimulatedCluster>(
         options, [&](sim::SwarmWorld& w) { sim::install_default_world(w, world); });
+    invariants = std::make_unique<sim::InvariantMonitor>(*cluster);
   }
 
   //! Raft arithmetic from the world itself, not from the API the operator reads.
@@ -94,9 +97,11 @@ struct FreshInstall {
           // The engines' threads get a moment to serve what the new time made due.
           std::this_thread::sleep_for(std::chrono::milliseconds(2));
         });
-    // The data-safety invariant: no stateful task (the fresh install's Couchbase and RabbitMQ
-    // keep their data on node1) started away from its data on the way.
-    CHECK(data_loss_text(cluster->world().data_losses()) == "");
+    // The safety invariants held at every change on the way: quorum, and no stateful task (the
+    // fresh install's Couchbase and RabbitMQ keep their data on node1) started away from its
+    // data.
+    CHECK(invariants->report() == "");
+    CHECK(invariants->checks() > static_cast<std::size_t>(result.steps_applied));
     return result;
   }
 

@@ -15,6 +15,7 @@
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/endpoint.hpp"
 #include "swarmop/sim/default_world.hpp"
+#include "swarmop/sim/invariant_monitor.hpp"
 #include "swarmop/sim/simulated_cluster.hpp"
 #include "watch/controller.hpp"
 
@@ -93,6 +94,7 @@ struct WatchedSwarm {
   std::filesystem::path dir;
   std::filesystem::path file;
   clients::DockerClientPtr probe;
+  sim::InvariantMonitor invariants{cluster};
 
   WatchedSwarm()
       : cluster(wall_clock(),
@@ -106,7 +108,11 @@ struct WatchedSwarm {
     std::filesystem::create_directories(dir);
     std::ofstream(file) << cluster_file("a");
   }
-  ~WatchedSwarm() { std::filesystem::remove_all(dir); }
+  ~WatchedSwarm() {
+    // The safety invariants held at every tick, whatever the test did.
+    CHECK(invariants.report() == "");
+    std::filesystem::remove_all(dir);
+  }
 
   static sim::ClusterOptions wall_clock() {
     sim::ClusterOptions options;

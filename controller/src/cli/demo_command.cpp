@@ -17,6 +17,7 @@
 #include "swarmop/model/document_loader.hpp"
 #include "swarmop/sim/couchbase/couchbase_simulator.hpp"
 #include "swarmop/sim/default_world.hpp"
+#include "swarmop/sim/invariant_monitor.hpp"
 #include "swarmop/sim/rabbitmq/rabbit_simulator.hpp"
 #include "swarmop/sim/simulated_cluster.hpp"
 #include "watch/controller.hpp"
@@ -35,6 +36,8 @@ struct FastWorld {
   sim::SimulatedCluster cluster;
   sim::rabbitmq::RabbitSimulator rabbit;
   sim::couchbase::CouchbaseSimulator couchbase;
+  //! The safety invariants, checked after every write and every move of the clock.
+  sim::InvariantMonitor invariants;
   std::atomic<bool> running{true};
   std::atomic<std::int64_t> simulated_ms{0};
   std::thread clock;
@@ -46,7 +49,8 @@ struct FastWorld {
               sim::install_default_world(world, sim::DefaultWorldOptions{nodes, 0, "iservices"});
             }),
         rabbit(cluster.world(), rabbit_options()),
-        couchbase(cluster) {
+        couchbase(cluster),
+        invariants(cluster, probes(couchbase)) {
     clock = std::thread([this, speed] {
       while (running) {
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -66,6 +70,11 @@ struct FastWorld {
     sim::ClusterOptions out;
     out.manual_clock = true;
     out.unix_sockets = false;
+    return out;
+  }
+  static sim::InvariantProbes probes(const sim::couchbase::CouchbaseSimulator& couchbase) {
+    sim::InvariantProbes out;
+    out.couchbase_topology_change = [&couchbase] { return couchbase.moving_data(); };
     return out;
   }
   static sim::rabbitmq::RabbitOptions rabbit_options() {
@@ -220,7 +229,14 @@ int run_demo(const po::variables_map& options, Streams& io) {
     io.out << "   " << name << ": " << count << " step(s), "
            << count - after_converge.steps.at(name) << " of them after the crash\n";
   }
-  return healed && failed_over && exit_code == 0 ? 0 : 1;
+  const auto violations = world.invariants.violations();
+  io.out << "== safety invariants (quorum, no data lost, the data where the operator recorded it, "
+            "no Couchbase node stopped while it moves data, never two RabbitMQ nodes down): "
+         << world.invariants.checks() << " checks, " << violations.size() << " violation(s)\n";
+  for (const auto& violation : violations) {
+    io.out << "   " << violation.invariant << ": " << violation.detail << "\n";
+  }
+  return healed && failed_over && violations.empty() && exit_code == 0 ? 0 : 1;
 }
 
 }  // namespace swarmop::cli

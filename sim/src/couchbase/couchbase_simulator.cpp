@@ -338,6 +338,11 @@ void CouchbaseSimulator::advance(std::chrono::nanoseconds by) {
   tick();
 }
 
+bool CouchbaseSimulator::moving_data() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->model.task().has_value();
+}
+
 std::vector<DataLoss> CouchbaseSimulator::data_losses() const {
   std::vector<DataLoss> out;
   for (auto& loss : impl_->cluster.world().data_losses()) {

@@ -23,7 +23,13 @@ FreshInstall::FreshInstall(int nodes, CouchbaseSimOptions options)
           [nodes](SwarmWorld& world) {
             install_default_world(world, DefaultWorldOptions{nodes, 0, "iservices"});
           })),
-      couchbase_(std::make_unique<CouchbaseSimulator>(*cluster_, std::move(options))) {}
+      couchbase_(std::make_unique<CouchbaseSimulator>(*cluster_, std::move(options))) {
+  InvariantProbes probes;
+  probes.couchbase_topology_change = [couchbase = couchbase_.get()] {
+    return couchbase->moving_data();
+  };
+  invariants_ = std::make_unique<InvariantMonitor>(*cluster_, std::move(probes));
+}
 
 std::string FreshInstall::manager_address() const {
   return cluster_->tcp_address("node1");

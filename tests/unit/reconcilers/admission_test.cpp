@@ -97,6 +97,34 @@ TEST_CASE("data homes: a local mount's data is on the one node its tasks ran on"
                                  {"VolumeOptions", {{"DriverConfig", {{"Name", "nfs-csi"}}}}}}};
     CHECK(reconcilers::find_data_homes(desired, observed).empty());
   }
+  SECTION("the file settles ambiguous evidence, and a record still wins over the file") {
+    auto old = running_task("iservices_couchbase", "node2", 1, "shutdown");
+    old.desired_state = "shutdown";
+    observed.task_history.push_back(old);
+    desired.services["couchbase"].data_node = "node2";
+    auto home = reconcilers::find_data_homes(desired, observed).at("iservices_couchbase");
+    CHECK(home.from_file);
+    CHECK(home.ambiguous.empty());
+    CHECK(home.nodes == std::vector<std::string>{"node2"});
+    CHECK(home.running_away == std::vector<std::string>{"node1"});
+    observed.services[0].spec["Labels"].as_object()[reconcilers::kDataNodeLabel] = "node1";
+    home = reconcilers::find_data_homes(desired, observed).at("iservices_couchbase");
+    CHECK(home.recorded);
+    CHECK_FALSE(home.from_file);
+    CHECK(home.nodes == std::vector<std::string>{"node1"});
+  }
+  SECTION("a Couchbase node's dataNode counts like a service's") {
+    desired.couchbase.emplace();
+    desired.couchbase->nodes.push_back({"couchbase", "node1", std::nullopt, "node3"});
+    const auto home = reconcilers::find_data_homes(desired, observed).at("iservices_couchbase");
+    CHECK(home.data_store);
+    CHECK(home.from_file);
+    CHECK(home.nodes == std::vector<std::string>{"node3"});
+  }
+  SECTION("a service the file marks as shared storage is not stateful") {
+    desired.services["couchbase"].shared_storage = true;
+    CHECK(reconcilers::find_data_homes(desired, observed).empty());
+  }
   SECTION("read-only mounts, sockets and global services hold no data that could move") {
     observed.services[0].spec.at("TaskTemplate").at("ContainerSpec").as_object()["Mounts"] =
         json::array{json::object{{"Type", "bind"},
@@ -133,6 +161,12 @@ TEST_CASE("admission refuses node changes that move a stateful task off its data
   }
   SECTION("pausing it") {
     CHECK(admission.refuse(node_update(node1, "manager", "pause", kMaster)));
+  }
+  SECTION("draining it when the file marks the service's storage as shared") {
+    model::DesiredState shared;
+    shared.services["couchbase"].shared_storage = true;
+    CHECK_FALSE(
+        Admission(shared, observed).refuse(node_update(node1, "manager", "drain", kMaster)));
   }
   SECTION("draining another node is fine") {
     CHECK_FALSE(admission.refuse(node_update(node2, "manager", "drain", kMaster)));
@@ -238,6 +272,17 @@ TEST_CASE("the labels reconciler records the node holding a stateful service's d
     auto plan = reconcilers::plan_labels(desired, observed);
     CHECK(plan.steps.empty());
     CHECK(has_finding(plan, "DataNodeUnknown"));
+  }
+  SECTION("ran on two nodes, the file says where: recorded from the file") {
+    auto old = running_task("iservices_couchbase", "node2", 1, "shutdown");
+    old.desired_state = "shutdown";
+    observed.task_history.push_back(old);
+    desired.services["couchbase"].data_node = "node1";
+    auto plan = reconcilers::plan_labels(desired, observed);
+    CHECK_FALSE(has_finding(plan, "DataNodeUnknown"));
+    REQUIRE(step_names(plan) == std::vector<std::string>{"record-data-node iservices_couchbase"});
+    const auto& update = std::get<reconcilers::ServiceUpdate>(plan.steps[0].operation);
+    CHECK(update.spec.at("Labels").at(reconcilers::kDataNodeLabel) == "node1");
   }
   SECTION("not running now: no record until it runs where it ran") {
     observed.tasks[0].state = "pending";

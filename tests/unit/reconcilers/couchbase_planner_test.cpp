@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "swarm_builders.hpp"
+#include "swarmop/reconcilers/data_homes.hpp"
 
 namespace swarmop::testing {
 namespace {
@@ -134,10 +135,13 @@ TEST_CASE("missing worker services are created from the primary's spec", "[couch
   Cluster cluster;
   cluster.fresh_install();
   cluster.swarm.services.resize(1);
+  // The primary's record of its data node is the primary's alone.
+  cluster.swarm.services[0].spec["Labels"].as_object()[reconcilers::kDataNodeLabel] = "node1";
   auto plan = cluster.plan();
   REQUIRE(step_names(plan) ==
           Names{"create iservices_couchbase-worker", "create iservices_couchbase-worker2"});
   const auto& spec = std::get<reconcilers::CreateService>(plan.steps[0].operation).spec;
+  CHECK_FALSE(spec.at("Labels").as_object().contains(reconcilers::kDataNodeLabel));
   const auto& task = spec.at("TaskTemplate").as_object();
   CHECK(spec.at("Name") == "iservices_couchbase-worker");
   CHECK(task.at("ContainerSpec").at("Hostname") == "couchbase-worker.isnet");

@@ -74,6 +74,12 @@ struct ServiceSpec {
   std::optional<Duration> restart_delay;
   std::map<std::string, std::string> env;
   std::optional<Resources> resources;
+  //! Its volumes are shared storage that follows the task (NFS, a cluster filesystem): moving
+  //! the service loses nothing, so the data-safety check leaves it alone.
+  bool shared_storage = false;
+  //! The node holding its local data, where the operator has no record of its own and the task
+  //! history is ambiguous.
+  std::optional<std::string> data_node;
 };
 
 //! Paths of the files holding credentials (Docker secrets). One of two forms: a username plus a
@@ -89,6 +95,9 @@ struct PinnedService {
   std::string service;
   std::string node;
   std::optional<int> admin_port;
+  //! The node holding this node's data, where the operator has no record of its own and the
+  //! task history is ambiguous (usually `node`).
+  std::optional<std::string> data_node = std::nullopt;
 };
 
 struct BucketSpec {

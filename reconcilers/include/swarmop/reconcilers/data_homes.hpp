@@ -35,6 +35,9 @@ struct DataHome {
   //! no task has run yet (no data anywhere) or when the evidence disagrees.
   std::vector<std::string> nodes;
   bool recorded = false;  //!< `nodes` comes from the operator's label
+  //! `nodes` comes from the file's `dataNode` (no record yet): the person's word settles
+  //! evidence that disagrees.
+  bool from_file = false;
   //! Without a record, every node its tasks (running and past) ran on, when more than one: the
   //! data may be on any of them, so nothing that moves the service is allowed.
   std::vector<std::string> ambiguous;
@@ -52,7 +55,8 @@ struct DataHome {
 std::vector<LocalMount> local_mounts(const boost::json::object& service_spec);
 
 //! Every stateful service of the observation by full name: services with a local mount, and the
-//! file's Couchbase and RabbitMQ node services. Pure.
+//! file's Couchbase and RabbitMQ node services; not those the file marks `storage: shared`.
+//! Pure.
 std::map<std::string, DataHome> find_data_homes(const model::DesiredState& desired,
                                                 const SwarmObservation& observed);
 

@@ -22,6 +22,9 @@ struct EngineServerOptions {
   std::string tcp_host = "127.0.0.1";  //!< where the public TCP endpoint listens
   int tcp_port = 0;                    //!< 0: any free port; -1: no TCP endpoint
   std::string unix_socket_path;        //!< empty: no unix socket endpoint
+  //! Called after every request that may change the world (any method but GET and HEAD),
+  //! once its reply is ready: where the invariant monitor looks after each step.
+  std::function<void()> after_write = nullptr;
 };
 
 //! One simulated node's Docker engine: the Engine API (unversioned and /v1.NN/ paths) served

@@ -68,10 +68,20 @@ class SimulatedCluster {
   ApiReply control(const std::string& method, const std::string& path,
                    const std::map<std::string, std::string>& params, const std::string& body);
 
+  //! Calls `observer` after every change that a request or time can make: each write request
+  //! (once answered), each advance() of a manual clock, each tick of a wall clock. It runs on
+  //! the thread that made the change, with no simulator lock held, and may read the world.
+  //! Returns a handle for stop_observing().
+  int observe_changes(std::function<void()> observer);
+  //! After it returns the observer is no longer called (a call under way may still finish).
+  void stop_observing(int handle);
+
   //! Stops the ticker and every engine, joins their threads. Idempotent.
   void stop();
 
  private:
+  void changed();
+
   EngineServer& engine(const std::string& hostname) const;
 
   ClusterOptions options_;
@@ -85,6 +95,9 @@ class SimulatedCluster {
   std::condition_variable stop_ticker_;
   bool stopping_ = false;
   std::thread ticker_;
+  std::mutex observers_mutex_;
+  std::map<int, std::shared_ptr<const std::function<void()>>> observers_;
+  int next_observer_ = 0;
 };
 
 }  // namespace swarmop::sim

@@ -92,6 +92,8 @@ class CouchbaseSimulator {
   //! Every time a node that had data came up on a host without it (store "couchbase" entries
   //! of the world's record, also at GET /_sim/data/losses), oldest first.
   std::vector<DataLoss> data_losses() const;
+  //! True while a rebalance or a graceful failover runs (for the invariant monitor).
+  bool moving_data() const;
 
   //! Observes the swarm and applies whatever is due. Requests and a ticker do it too; call it
   //! after changing the swarm so that the next request sees the change.
