@@ -6,6 +6,7 @@
 
 #include "swarmop/clients/docker_spec_edit.hpp"
 #include "swarmop/reconcilers/couchbase_node_spec.hpp"
+#include "swarmop/reconcilers/data_store_restart.hpp"
 #include "swarmop/reconcilers/pinned_service.hpp"
 
 namespace swarmop::reconcilers {
@@ -48,6 +49,14 @@ class CouchbasePlanner {
     collect_listed();
     if (cb_.unreachable) {
       plan_services(/*cluster_known=*/false);
+      std::vector<std::string> node_services;
+      for (const auto& node : spec_.nodes) {
+        node_services.push_back(stack_service_name(desired_, node.service));
+      }
+      if (auto restarting = data_store_restarting(swarm_, node_services)) {
+        plan_.waiting.push_back(*restarting + ": the admin REST API answers again once it runs");
+        return std::move(plan_);
+      }
       plan_.blocked.push_back(
           {describe("observe", "cluster", "couchbase",
                     "the Couchbase topology, buckets and failover need the admin REST API"),

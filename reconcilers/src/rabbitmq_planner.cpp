@@ -6,6 +6,7 @@
 
 #include "swarmop/clients/docker_spec_edit.hpp"
 #include "swarmop/model/duration.hpp"
+#include "swarmop/reconcilers/data_store_restart.hpp"
 #include "swarmop/reconcilers/pinned_service.hpp"
 
 namespace swarmop::reconcilers {
@@ -36,6 +37,10 @@ class RabbitPlanner {
   RabbitPlan run() {
     plan_services();
     if (rabbit_.unreachable) {
+      if (auto restarting = data_store_restarting(swarm_, node_services())) {
+        plan_.waiting.push_back(*restarting + ": the management API answers again once it runs");
+        return std::move(plan_);
+      }
       plan_.blocked.push_back(
           {describe("observe", "cluster", "rabbitmq",
                     "the HA policy and mirrors need the management API"),
@@ -63,6 +68,14 @@ class RabbitPlanner {
   }
 
  private:
+  std::vector<std::string> node_services() const {
+    std::vector<std::string> out;
+    for (const auto& node : spec_.nodes) {
+      out.push_back(stack_service_name(desired_, node.service));
+    }
+    return out;
+  }
+
   model::StepDescription describe(std::string action, std::string kind, std::string object,
                                   std::string reason) const {
     return describe_step(kRabbitmq, std::move(action), std::move(kind), std::move(object),

@@ -1,9 +1,9 @@
 // Seeded random journeys on the simulators: from a fresh install with its data stores, apply's
 // loop takes a sequence of desired-state files drawn from the examples and random valid
-// mutations of them (roles, availability, labels, Couchbase nodes and pins, bucket replicas,
-// gui replicas), with random faults between and during them (a crashed host, Docker API errors,
-// a failing rebalance). The safety invariants are checked after every change on the way (the
-// simulators' invariant monitor), and every journey must end in sync or blocked with a reason.
+// mutations of them (roles, availability, labels, Couchbase and RabbitMQ nodes and pins, bucket
+// replicas, gui replicas), with random faults between and during them (a crashed host, Docker API
+// errors, a failing rebalance). The safety invariants are checked after every change on the way
+// (the simulators' invariant monitor), and every journey must end in sync or blocked with a reason.
 //
 // SWARMOP_JOURNEY_SEEDS=N runs seeds 1..N (default 3, the CI share); SWARMOP_JOURNEY_SEED=S
 // replays one. scripts/random-journeys.sh runs many and prints the figures.
@@ -14,13 +14,8 @@
 #include <iostream>
 #include <random>
 
-#include "apply/converge.hpp"
-#include "swarmop/clients/couchbase_http_client.hpp"
-#include "swarmop/clients/curl_transport.hpp"
-#include "swarmop/clients/docker_http_client.hpp"
-#include "swarmop/clients/endpoint.hpp"
+#include "journey_world.hpp"
 #include "swarmop/model/document_loader.hpp"
-#include "swarmop/sim/couchbase/fresh_install.hpp"
 
 namespace swarmop::testing {
 namespace {
@@ -64,24 +59,26 @@ std::string mutate(YAML::Node& doc, std::mt19937_64& rng) {
       return node["hostname"].as<std::string>() + " types=" + type;
     }
     case 4: {
-      auto cb = spec["couchbase"]["nodes"];
-      if (!cb || cb.size() < 2) {
+      const char* store = pick(2) == 0 ? "couchbase" : "rabbitmq";
+      auto listed = spec[store]["nodes"];
+      if (!listed || listed.size() < 2) {
         return "";
       }
-      const auto keep = 1 + pick(cb.size());
+      const auto keep = 1 + pick(listed.size());
       YAML::Node kept(YAML::NodeType::Sequence);
       for (std::size_t i = 0; i < keep; ++i) {
-        kept.push_back(cb[i]);
+        kept.push_back(listed[i]);
       }
-      spec["couchbase"]["nodes"] = kept;
-      return "couchbase nodes " + std::to_string(keep);
+      spec[store]["nodes"] = kept;
+      return std::string(store) + " nodes " + std::to_string(keep);
     }
     case 5: {
-      auto cb = spec["couchbase"]["nodes"];
-      if (!cb || cb.size() == 0) {
+      const char* store = pick(2) == 0 ? "couchbase" : "rabbitmq";
+      auto listed = spec[store]["nodes"];
+      if (!listed || listed.size() == 0) {
         return "";
       }
-      auto entry = cb[pick(cb.size())];
+      auto entry = listed[pick(listed.size())];
       const std::string host = "node" + std::to_string(1 + pick(kHosts));
       entry["node"] = host;
       return entry["service"].as<std::string>() + " pinned to " + host;
@@ -124,7 +121,6 @@ model::DesiredState draw_file(std::mt19937_64& rng, std::string& what) {
       continue;
     }
     auto desired = *loaded.state;
-    desired.rabbitmq.reset();  // the RabbitMQ simulator is not in this world
     bool fits = true;
     for (const auto& node : desired.swarm.nodes) {
       fits = fits && node.hostname.size() == 5 && node.hostname[4] >= '1' &&
@@ -146,28 +142,25 @@ struct JourneyFigures {
 //! One seeded journey; returns what it did. Every failed check names the seed.
 JourneyFigures run_journey(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
-  sim::couchbase::CouchbaseSimOptions cb_options;
-  cb_options.seed = seed;
-  sim::couchbase::FreshInstall sim(kHosts, cb_options);
-  auto docker = std::make_unique<clients::DockerHttpClient>(
-      std::make_unique<clients::CurlTransport>(*clients::parse_docker_host(sim.manager_address())));
+  JourneyWorld world(kHosts, seed);
   JourneyFigures figures;
   std::string log;
   const int files = 2 + static_cast<int>(rng() % 3);
   for (int file = 0; file < files; ++file) {
     std::string what;
-    const auto desired = draw_file(rng, what);
+    const auto desired = world.localised(draw_file(rng, what));
     ++figures.files;
     // The fault of this file, if any: a crashed host (back after a while), Docker API errors
-    // on writes, or the next rebalance failing midway.
+    // on writes, the next rebalance failing midway, or a RabbitMQ node's server stopping.
     std::string crashed;
     std::chrono::milliseconds back_after{0};
     std::uint64_t rule = 0;
-    switch (rng() % 4) {
+    std::string stopped_rabbit;
+    switch (rng() % 5) {
       case 1:
         crashed = "node" + std::to_string(2 + rng() % (kHosts - 1));
         back_after = std::chrono::seconds(20 + rng() % 200);
-        sim.cluster().set_node_down(crashed, true);
+        world.sim().cluster().set_node_down(crashed, true);
         what += "; " + crashed + " crashes for " + std::to_string(back_after.count() / 1000) + " s";
         ++figures.faults;
         break;
@@ -179,79 +172,68 @@ JourneyFigures run_journey(std::uint64_t seed) {
         errors.probability = 0.3;
         errors.count = 5;
         errors.seed = seed;
-        rule = sim.cluster().faults().add(errors);
+        rule = world.sim().cluster().faults().add(errors);
         what += "; Docker API 503s on writes";
         ++figures.faults;
         break;
       }
       case 3:
-        sim.couchbase().fail_next_rebalance();
+        world.sim().couchbase().fail_next_rebalance();
         what += "; the next rebalance fails";
         ++figures.faults;
         break;
+      case 4: {
+        const auto names = world.rabbit().node_names();
+        stopped_rabbit = names[rng() % names.size()];
+        back_after = std::chrono::seconds(10 + rng() % 60);
+        world.rabbit().stop_node(stopped_rabbit);
+        what += "; " + stopped_rabbit + " stops for " + std::to_string(back_after.count() / 1000) +
+                " s";
+        ++figures.faults;
+        break;
+      }
       default:
         break;
     }
     log += "file " + std::to_string(file + 1) + ": " + what + "\n";
-    std::vector<clients::Endpoint> endpoints;
-    for (const auto& url : sim.couchbase().endpoints()) {
-      endpoints.push_back(*clients::parse_http_url(url));
-    }
-    auto admin = clients::CouchbaseHttpClient::over_curl(endpoints, {"Administrator", "password"});
-    controller::ClusterClients clients{*docker, nullptr, nullptr, admin.get()};
-    controller::ConvergeOptions options;
-    options.timeout = 120s;
-    options.poll = 1s;
-    std::chrono::milliseconds down_for{0};
-    const auto sleep = [&](std::chrono::milliseconds pause) {
-      sim.advance(pause);
-      down_for += pause;
-      if (!crashed.empty() && down_for >= back_after) {
-        sim.cluster().set_node_down(crashed, false);
+    std::chrono::milliseconds faulted_for{0};
+    const auto heal = [&] {
+      if (!crashed.empty()) {
+        world.sim().cluster().set_node_down(crashed, false);
         crashed.clear();
       }
+      if (!stopped_rabbit.empty()) {
+        world.rabbit().start_node(stopped_rabbit);
+        stopped_rabbit.clear();
+      }
     };
-    controller::ConvergeResult result;
-    for (int attempt = 0; attempt < 20; ++attempt) {
-      result = controller::converge(
-          desired, clients, options,
-          [&](const controller::StepReport& report) {
-            if (!report.error) {
-              ++figures.steps;
-              log += "  " + report.step.reconciler + " " + report.step.action + " " +
-                     report.step.object + "\n";
-            }
-          },
-          sleep);
-      if (result.outcome == controller::ConvergeOutcome::kInSync ||
-          result.outcome == controller::ConvergeOutcome::kBlocked) {
-        break;
-      }
-      sleep(5s);  // an error or a timeout: observe again later, as watch mode requeues
-    }
-    if (!crashed.empty()) {
-      sim.cluster().set_node_down(crashed, false);
-    }
+    const auto result = world.apply(
+        desired,
+        [&](const controller::StepReport& report) {
+          if (!report.error) {
+            ++figures.steps;
+            log += "  " + report.step.reconciler + " " + report.step.action + " " +
+                   report.step.object + "\n";
+          }
+        },
+        [&](std::chrono::milliseconds pause) {
+          faulted_for += pause;
+          if (faulted_for >= back_after) {
+            heal();
+          }
+        });
+    heal();
     if (rule != 0) {
-      sim.cluster().faults().remove(rule);
+      world.sim().cluster().faults().remove(rule);
     }
-    std::string blocked;
-    for (const auto& report : result.last_reports) {
-      for (const auto& step : report.blocked) {
-        blocked += "  blocked: " + step.step.reconciler + " " + step.step.action + " " +
-                   step.step.object + ": " + step.reason + "\n";
-      }
-    }
-    log += blocked;
+    log += JourneyWorld::blocked_text(result);
     INFO("replay: SWARMOP_JOURNEY_SEED=" << seed << " build/tests/random_journeys_sim_test\n"
                                          << log);
-    const bool settled =
-        result.outcome == controller::ConvergeOutcome::kInSync ||
-        (result.outcome == controller::ConvergeOutcome::kBlocked && !blocked.empty());
+    const bool settled = JourneyWorld::settled(result);
     CHECK(settled);
     figures.blocked += result.outcome == controller::ConvergeOutcome::kBlocked ? 1 : 0;
-    CHECK(sim.invariants().report() == "");
-    if (!settled || !sim.invariants().report().empty()) {
+    CHECK(world.invariants().report() == "");
+    if (!settled || !world.invariants().report().empty()) {
       break;
     }
   }

@@ -217,12 +217,29 @@ TEST_CASE("unsynchronised mirrors are synced one queue at a time, and only when 
 TEST_CASE("an unreachable management API blocks the policy, not the services", "[rabbitmq]") {
   Cluster cluster;
   cluster.swarm.services = {rabbit_service(1)};
+  cluster.swarm.tasks = {running_task("iservices_rabbitmq", "node1", 1)};
   cluster.rabbit = {};
   cluster.rabbit.unreachable = "connection refused";
   auto plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
   CHECK(step_names(plan) == Names{"create iservices_rabbitmq2", "create iservices_rabbitmq3"});
   REQUIRE(plan.blocked.size() == 1);
   CHECK(plan.blocked[0].reason.find("connection refused") != std::string::npos);
+  SECTION("while Swarm restarts a node service it is a wait, naming the restart") {
+    cluster.swarm.services[0].update_status = clients::UpdateStatus{"updating", ""};
+    plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
+    CHECK(plan.blocked.empty());
+    CHECK(plan.waiting == std::vector<std::string>{
+                              "iservices_rabbitmq restarts (update in progress): the management "
+                              "API answers again once it runs"});
+  }
+  SECTION("a task not running yet is a restart too") {
+    cluster.swarm.tasks[0].state = "starting";
+    plan = plan_rabbitmq(three_rabbits(), cluster.swarm, cluster.rabbit);
+    CHECK(plan.blocked.empty());
+    CHECK(plan.waiting == std::vector<std::string>{
+                              "iservices_rabbitmq restarts (0 of 1 tasks running): the management "
+                              "API answers again once it runs"});
+  }
 }
 
 }  // namespace swarmop::testing
