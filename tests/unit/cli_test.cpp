@@ -123,6 +123,55 @@ TEST_CASE("bad arguments and unbuilt commands exit 1 with a message", "[unit][cl
   CHECK(exposed.err.find("not a loopback address; add --listen-any") != std::string::npos);
 }
 
+TEST_CASE("watch refuses tuning durations below their minimums before starting anything",
+          "[unit][cli]") {
+  struct Case {
+    const char* flag;
+    const char* value;
+    const char* message;
+  };
+  const std::vector<Case> cases = {
+      {"--lease-duration", "1ms", "--lease-duration 1ms is below its minimum of 3s"},
+      {"--lease-duration", "2999ms", "--lease-duration 2999ms is below its minimum of 3s"},
+      {"--resync", "1ms", "--resync 1ms is below its minimum of 1s"},
+      {"--file-stable", "10ms", "--file-stable 10ms is below its minimum of 100ms"},
+      {"--backoff-base", "1ms", "--backoff-base 1ms is below its minimum of 100ms"},
+      {"--backoff-cap", "500ms", "--backoff-cap 500ms is below its minimum of 1s"},
+      {"--resync", "0s", "--resync 0s is below its minimum of 1s"},
+  };
+  for (const auto& c : cases) {
+    // An unreachable Docker endpoint: a refusal must come from the flag, before any connection.
+    auto refused = run({"watch", kExamples + "three-node.yaml", "--listen", "", "--docker",
+                        "tcp://127.0.0.1:1", c.flag, c.value});
+    INFO(c.flag << " " << c.value << ": " << refused.err);
+    CHECK(refused.code == 1);
+    CHECK(refused.err == std::string("swarm-operator watch: ") + c.message + "\n");
+  }
+  auto help = run({"watch", "--help"});
+  CHECK(help.out.find("at least 3s") != std::string::npos);
+  CHECK(help.out.find("at least 1s") != std::string::npos);
+}
+
+TEST_CASE("watch --listen: a bad port is a bad port, a name must resolve to loopback",
+          "[unit][cli]") {
+  const std::string file = kExamples + "three-node.yaml";
+  auto port = run({"watch", file, "--listen", "127.0.0.1:99999"});
+  CHECK(port.code == 1);
+  CHECK(port.err ==
+        "swarm-operator watch: --listen 127.0.0.1:99999: bad port \"99999\" (a number from 0 "
+        "to 65535)\n");
+  // A bad port stays one with --listen-any.
+  CHECK(run({"watch", file, "--listen", "0.0.0.0:99999", "--listen-any"}).err.find("bad port") !=
+        std::string::npos);
+  auto evil = run({"watch", file, "--listen", "127.evil.example:8080"});
+  CHECK(evil.code == 1);
+  const std::string prefix = "swarm-operator watch: --listen 127.evil.example:8080: ";
+  CHECK(evil.err.rfind(prefix, 0) == 0);
+  // The reason names the host again: "cannot resolve 127.evil.example: ..." (or, behind a
+  // resolver that answers for anything, "127.evil.example resolves to ...").
+  CHECK(evil.err.find("127.evil.example", prefix.size()) != std::string::npos);
+}
+
 TEST_CASE("plan and apply refuse an invalid file before touching the cluster", "[cli]") {
   const std::string bad = std::string(SWARMOP_SOURCE_DIR) + "/tests/corpus/invalid/schema/" +
                           "admin-port-out-of-range.yaml";

@@ -156,11 +156,42 @@ TEST_CASE("status board: a failed observation is not ready and says why", "[watc
 
 TEST_CASE("only loopback addresses are served without an explicit flag", "[watch]") {
   CHECK(watch::is_loopback_listen("127.0.0.1:9180"));
+  CHECK(watch::is_loopback_listen("127.0.0.1:8080"));
+  CHECK(watch::is_loopback_listen("127.1.2.3:8080"));
   CHECK(watch::is_loopback_listen("localhost:0"));
+  CHECK(watch::is_loopback_listen("localhost:8080"));
   CHECK(watch::is_loopback_listen("[::1]:9180"));
+  CHECK(watch::is_loopback_listen("[::1]:8080"));
   CHECK_FALSE(watch::is_loopback_listen("0.0.0.0:9180"));
   CHECK_FALSE(watch::is_loopback_listen("10.0.0.5:9180"));
   CHECK_FALSE(watch::is_loopback_listen("127.0.0.1"));
+}
+
+TEST_CASE("the loopback guard judges what a name resolves to, not how it is spelled", "[watch]") {
+  using Verdict = watch::LoopbackCheck::Verdict;
+  // Resolves nowhere (.example is reserved) or, behind a lying resolver, somewhere else:
+  // refused either way, by name.
+  const auto evil = watch::check_loopback_listen("127.evil.example:8080");
+  CHECK(evil.verdict != Verdict::kLoopback);
+  CHECK(evil.reason.find("127.evil.example") != std::string::npos);
+  CHECK_FALSE(watch::is_loopback_listen("127.evil.example:8080"));
+
+  const auto any = watch::check_loopback_listen("0.0.0.0:8080");
+  CHECK(any.verdict == Verdict::kNotLoopback);
+  CHECK(any.reason == "0.0.0.0 is not a loopback address");
+
+  const auto unresolved = watch::check_loopback_listen("no-such-host.invalid:8080");
+  CHECK(unresolved.verdict == Verdict::kUnresolved);
+  CHECK(unresolved.reason.rfind("cannot resolve no-such-host.invalid: ", 0) == 0);
+
+  const auto port = watch::check_loopback_listen("127.0.0.1:99999");
+  CHECK(port.verdict == Verdict::kBadAddress);
+  CHECK(port.reason == "bad port \"99999\" (a number from 0 to 65535)");
+  CHECK(watch::check_loopback_listen("127.0.0.1:http").reason ==
+        "bad port \"http\" (a number from 0 to 65535)");
+  CHECK(watch::check_loopback_listen(":8080").reason == "not HOST:PORT (no host)");
+  CHECK(watch::check_loopback_listen("127.0.0.1").reason == "not HOST:PORT (no port)");
+  CHECK(watch::check_loopback_listen("localhost:8080").reason.empty());
 }
 
 TEST_CASE("watch log: levels by name, and debug lines only at debug level", "[watch]") {

@@ -124,29 +124,39 @@ std::vector<Command> build_table() {
       "and serves status. SIGTERM/SIGINT: no new step starts, the ones in flight finish, exit "
       "0. SIGHUP re-reads FILE. Serves /healthz, /readyz, /status (JSON: per reconciler its "
       "sync and health conditions, last pass, the plan left) and /metrics (Prometheus) on "
-      "ADDR, read-only.",
+      "ADDR, read-only: one GET or HEAD per connection, no request body (405 or 413 from the "
+      "headers alone), the request within 2 s of connecting, so idle or slow clients cannot "
+      "starve /healthz.",
       {{0, "stopped by SIGTERM or SIGINT after finishing the passes in flight"},
        {1,
-        "could not start (bad arguments, no valid FILE at start-up, ADDR not loopback "
-        "without --listen-any, ADDR taken)"}},
+        "could not start (bad arguments, a duration below its minimum, no valid FILE at "
+        "start-up, ADDR not resolving to loopback addresses only without --listen-any, ADDR "
+        "taken)"}},
       [](po::options_description& options) {
         options.add_options()(
             "listen", po::value<std::string>()->default_value("127.0.0.1:9180")->value_name("ADDR"),
             "address of the read-only HTTP endpoints (HOST:PORT; port 0 picks one; \"\" for "
-            "none)")("listen-any", po::bool_switch(),
-                     "allow ADDR to be other than loopback (the endpoints serve no secret, but "
-                     "they show the cluster's shape)")(
+            "none; a name must resolve to loopback addresses only)")(
+            "listen-any", po::bool_switch(),
+            "allow ADDR to be other than loopback (the endpoints serve no secret, but "
+            "they show the cluster's shape)")(
             "resync", po::value<std::string>()->default_value("30s")->value_name("DURATION"),
-            "re-plan every reconciler at least this often")(
+            "re-plan every reconciler at least this often (at least 1s: each resync re-reads FILE "
+            "and observes the whole swarm)")(
             "file-stable", po::value<std::string>()->default_value("1s")->value_name("DURATION"),
-            "take new FILE content only once it reads the same twice this far apart")(
+            "take new FILE content only once it reads the same twice this far apart (at least "
+            "100ms: FILE is read again this often while it changes)")(
             "backoff-base", po::value<std::string>()->default_value("1s")->value_name("DURATION"),
-            "first retry delay after a failed pass (doubles per failure, +-20% jitter)")(
-            "backoff-cap", po::value<std::string>()->default_value("5m")->value_name("DURATION"),
-            "longest retry delay")(
+            "first retry delay after a failed pass (doubles per failure, +-20% jitter; at least "
+            "100ms)")("backoff-cap",
+                      po::value<std::string>()->default_value("5m")->value_name("DURATION"),
+                      "longest retry delay (at least 1s: a reconciler that keeps failing retries "
+                      "at most once "
+                      "a second)")(
             "lease-duration",
             po::value<std::string>()->default_value("15s")->value_name("DURATION"),
-            "how long a silent lease holder keeps the lease before another controller takes it")(
+            "how long a silent lease holder keeps the lease before another controller takes it (at "
+            "least 3s: the holder renews every third of it, and each lease call may take 1 s)")(
             "log-format", po::value<std::string>()->default_value("text")->value_name("FORMAT"),
             "text or json")(
             "log-level", po::value<std::string>()->default_value("info")->value_name("LEVEL"),
