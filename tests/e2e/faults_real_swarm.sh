@@ -294,16 +294,24 @@ if wanted manager-partitioned; then manager_fault manager-partitioned partition 
 if wanted manager-crashed; then manager_fault manager-crashed crash start; fi
 
 # --- two-controllers ---------------------------------------------------------------------------
-# watch_controller NAME: a controller on the file through node1, JSON log in $WORK/NAME.log.
+# watch_controller NAME: a controller on $WORK/cluster.yaml through node1, JSON log in
+# $WORK/NAME.log.
 watch_controller() {
-  DOCKER_HOST=$SW1_HOST "$OPERATOR" watch "$WORK/workers.yaml" --listen "" --resync 5s \
+  DOCKER_HOST=$SW1_HOST "$OPERATOR" watch "$WORK/cluster.yaml" --listen "" --resync 5s \
     --lease-duration 6s --backoff-base 500ms --backoff-cap 5s --log-format json --log-level debug \
     2>"$WORK/$1.log" &
 }
-# step_times NAME: the times (ms) of the steps the controller logged.
-step_times() { grep '"event":"step"' "$WORK/$1.log" | sed -n 's/^{"time":\([0-9]*\),.*/\1/p'; }
+# step_times NAME: the times (ms) of the steps the controller logged (none: no line, status 0).
+step_times() { { grep '"event":"step"' "$WORK/$1.log" || true; } | sed -n 's/^{"time":\([0-9]*\),.*/\1/p'; }
+steps_of() { step_times "$1" | wc -l; }
 if wanted two-controllers; then
 begin_row two-controllers
+# Both controllers start on a file of the bare swarm as it is (nothing to change but the data
+# records), so that the journey begins only once both run: the holder is then killed with most
+# of the journey still ahead, however fast it steps.
+printf '%s\n' 'apiVersion: swarm-operator/v1alpha1' 'kind: SwarmCluster' \
+  'metadata: {name: e2e-bare}' 'spec:' '  stack: iservices' '  swarm:' '    nodes:' \
+  '      - {hostname: node1, role: manager}' >"$WORK/cluster.yaml"
 watch_controller first
 FIRST_PID=$!
 holds() { grep -q '"lease":"held"\|"event":"lease-acquired"' "$WORK/$1.log"; }
@@ -312,9 +320,21 @@ watch_controller second
 SECOND_PID=$!
 wait_until 30 "the second controller started" grep -q '"event":"started"' "$WORK/second.log"
 grep -q '"event":"started".*"lease":"held"' "$WORK/second.log" && fail "both hold the lease"
-first_steps() { SEEN=$(step_times first | wc -l); [ "$SEEN" -ge 3 ]; }
-wait_until 120 "the first controller's third step" first_steps
-[ "$(step_times second | wc -l)" -eq 0 ] || fail "two-controllers: the second wrote while the first held the lease"
+# Settled on the bare file: no new step for a second.
+settled_first() {
+  local before
+  before=$(steps_of first)
+  sleep 1
+  SEEN="$before steps"
+  [ "$(steps_of first)" -eq "$before" ]
+}
+wait_until 60 "the first controller settled on the bare file" settled_first
+BEFORE=$(steps_of first)
+cp "$WORK/workers.yaml" "$WORK/cluster.yaml.new"
+mv "$WORK/cluster.yaml.new" "$WORK/cluster.yaml"  # a rename, as git does
+first_steps() { SEEN=$(steps_of first); [ "$SEEN" -ge $((BEFORE + 3)) ]; }
+wait_until 120 "the first controller's third step of the journey" first_steps
+[ "$(steps_of second)" -eq 0 ] || fail "two-controllers: the second wrote while the first held the lease"
 kill -9 "$FIRST_PID"
 wait "$FIRST_PID" 2>/dev/null || true
 KILLED_MS=$(($(date +%s%N) / 1000000))
@@ -328,8 +348,8 @@ FIRST_OF_SECOND=$(step_times second | head -n1)
 ((LAST_FIRST < KILLED_MS && FIRST_OF_SECOND > KILLED_MS)) ||
   fail "two-controllers: steps overlap: first's last $LAST_FIRST, killed $KILLED_MS, second's first $FIRST_OF_SECOND"
 ACQUIRED_MS=$(grep '"event":"lease-acquired"' "$WORK/second.log" | head -n1 | sed -n 's/^{"time":\([0-9]*\),.*/\1/p')
-log "first: $(step_times first | wc -l) steps before SIGKILL; second: took the lease" \
-  "$((ACQUIRED_MS - KILLED_MS)) ms after it (lease 6 s), then $(step_times second | wc -l) steps"
+log "first: $(($(steps_of first) - BEFORE)) steps of the journey before SIGKILL; second: took" \
+  "the lease $((ACQUIRED_MS - KILLED_MS)) ms after it (lease 6 s), then $(steps_of second) steps"
 kill -TERM "$SECOND_PID"
 RC=0
 wait "$SECOND_PID" || RC=$?

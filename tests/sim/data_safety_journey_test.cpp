@@ -1,36 +1,24 @@
-// The data-safety admission check in apply's loop, on the simulated swarm and Couchbase: a file
-// that drains the node holding the fresh install's data and lists the Couchbase nodes elsewhere
-// ends blocked, with the data stores still on the node that holds their data and the reasons
-// naming the service, the node and the mount (issue #18's reproduction).
+// The data-safety admission check in apply's loop, on the simulated swarm, Couchbase and
+// RabbitMQ: a file that drains the node holding the fresh install's data and lists the Couchbase
+// and RabbitMQ nodes elsewhere ends blocked, with both data stores still on the node that holds
+// their data and the reasons naming the service, the node and the mount (issue #18's
+// reproduction).
 #include <catch2/catch.hpp>
 
-#include "apply/converge.hpp"
-#include "swarmop/clients/couchbase_http_client.hpp"
-#include "swarmop/clients/curl_transport.hpp"
-#include "swarmop/clients/docker_http_client.hpp"
-#include "swarmop/clients/endpoint.hpp"
+#include "journey_world.hpp"
 #include "swarmop/model/document_loader.hpp"
-#include "swarmop/sim/couchbase/fresh_install.hpp"
 
 namespace swarmop::testing {
 namespace {
 
-clients::DockerClientPtr docker_at(const std::string& address) {
-  auto endpoint = clients::parse_docker_host(address);
-  REQUIRE(endpoint);
-  return std::make_unique<clients::DockerHttpClient>(
-      std::make_unique<clients::CurlTransport>(*endpoint));
-}
-
 //! The three-node example moved by one node: node1 drained, node2-4 the core nodes, the
-//! Couchbase nodes listed on node2-4. The fresh install keeps Couchbase's and RabbitMQ's data
-//! on node1.
+//! Couchbase and RabbitMQ nodes listed on node2-4. The fresh install keeps Couchbase's and
+//! RabbitMQ's data on node1.
 model::DesiredState moved_off_node1() {
   auto document =
       model::load_document_file(std::string(SWARMOP_SOURCE_DIR) + "/examples/three-node.yaml");
   REQUIRE(document.ok());
   auto desired = *document.state;
-  desired.rabbitmq.reset();
   auto node4 = desired.swarm.nodes.back();
   node4.hostname = "node4";
   node4.role = model::NodeRole::kWorker;
@@ -39,6 +27,9 @@ model::DesiredState moved_off_node1() {
   const char* hosts[] = {"node2", "node3", "node4"};
   for (std::size_t i = 0; i < desired.couchbase->nodes.size() && i < 3; ++i) {
     desired.couchbase->nodes[i].node = hosts[i];
+  }
+  for (std::size_t i = 0; i < desired.rabbitmq->nodes.size() && i < 3; ++i) {
+    desired.rabbitmq->nodes[i].node = hosts[i];
   }
   return desired;
 }
@@ -56,47 +47,29 @@ std::string hostname_of(const std::vector<clients::DockerNode>& nodes, const std
 
 TEST_CASE("a file that would move the data stores off their data ends blocked, data in place",
           "[sim][data-safety]") {
-  sim::couchbase::FreshInstall sim(4);
-  auto docker = docker_at(sim.manager_address());
-  std::vector<clients::Endpoint> endpoints;
-  for (const auto& url : sim.couchbase().endpoints()) {
-    endpoints.push_back(*clients::parse_http_url(url));
-  }
-  auto admin = clients::CouchbaseHttpClient::over_curl(endpoints, {"Administrator", "password"});
-  const auto desired = moved_off_node1();
-  controller::ConvergeOptions options;
-  options.timeout = std::chrono::seconds(300);
-  options.poll = std::chrono::seconds(1);
-  controller::ClusterClients clients{*docker, nullptr, nullptr, admin.get()};
+  JourneyWorld world(4);
   std::vector<std::string> applied;
-  auto result = controller::converge(
-      desired, clients, options,
-      [&](const controller::StepReport& report) {
-        applied.push_back(report.step.reconciler + " " + report.step.action + " " +
-                          report.step.object);
-      },
-      [&](std::chrono::milliseconds pause) { sim.advance(pause); });
+  auto result = world.apply(moved_off_node1(), [&](const controller::StepReport& report) {
+    applied.push_back(report.step.reconciler + " " + report.step.action + " " + report.step.object);
+  });
   INFO("applied: " << reconcilers::join_text(applied));
   REQUIRE(result.outcome == controller::ConvergeOutcome::kBlocked);
   for (const auto& step : applied) {
     CHECK(step.find("drain node1") == std::string::npos);
     CHECK(step.find("pin iservices_couchbase") == std::string::npos);
+    CHECK(step.find("pin iservices_rabbitmq") == std::string::npos);
   }
   // The blocked steps say why, naming the service, the node and the mount.
-  std::vector<std::string> reasons;
-  for (const auto& report : result.last_reports) {
-    for (const auto& blocked : report.blocked) {
-      reasons.push_back(blocked.step.reconciler + " " + blocked.step.action + " " +
-                        blocked.step.object + ": " + blocked.reason);
-    }
-  }
-  const auto joined = reconcilers::join_text(reasons, "\n");
-  INFO(joined);
-  CHECK(joined.find("membership drain node1: data safety: draining node1 moves "
-                    "iservices_couchbase") != std::string::npos);
-  CHECK(joined.find("bind /var/data/couchbase") != std::string::npos);
-  // Nothing started away from its data, and both data stores still run on node1.
-  CHECK(sim.invariants().report() == "");
+  const auto reasons = JourneyWorld::blocked_text(result);
+  INFO(reasons);
+  CHECK(reasons.find("membership drain node1: data safety: draining node1 moves "
+                     "iservices_couchbase") != std::string::npos);
+  CHECK(reasons.find("bind /var/data/couchbase") != std::string::npos);
+  CHECK(reasons.find("iservices_rabbitmq") != std::string::npos);
+  // No invariant broke on the way (nothing started away from its data), and both data stores
+  // still run on node1.
+  CHECK(world.invariants().report() == "");
+  auto docker = JourneyWorld::docker_at(world.sim().manager_address());
   auto nodes = docker->list_nodes();
   auto services = docker->list_services();
   auto tasks = docker->list_tasks({{}, {}, {"running"}});

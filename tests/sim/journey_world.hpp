@@ -129,17 +129,17 @@ class JourneyWorld {
             !blocked_text(result).empty());
   }
 
+  static clients::DockerClientPtr docker_at(const std::string& address) {
+    return std::make_unique<clients::DockerHttpClient>(
+        std::make_unique<clients::CurlTransport>(*clients::parse_docker_host(address)));
+  }
+
  private:
   static sim::couchbase::CouchbaseSimOptions couchbase_options(std::uint64_t seed) {
     sim::couchbase::CouchbaseSimOptions options;
     options.seed = seed;
     return options;
   }
-  static clients::DockerClientPtr docker_at(const std::string& address) {
-    return std::make_unique<clients::DockerHttpClient>(
-        std::make_unique<clients::CurlTransport>(*clients::parse_docker_host(address)));
-  }
-
   sim::couchbase::FreshInstall sim_;
   std::unique_ptr<sim::rabbitmq::RabbitSimulator> rabbit_;
   clients::DockerClientPtr node1_;

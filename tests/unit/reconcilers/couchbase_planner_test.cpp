@@ -541,6 +541,14 @@ TEST_CASE("an unreachable admin API blocks the topology but not the services", "
   CHECK(step_names(plan) ==
         Names{"create iservices_couchbase-worker", "create iservices_couchbase-worker2"});
   CHECK(blocked_names(plan) == Names{"observe couchbase"});
+  SECTION("while Swarm rolls the primary's service it is a wait for that restart") {
+    cluster.swarm.services[0].update_status = clients::UpdateStatus{"updating", ""};
+    plan = cluster.plan();
+    CHECK(plan.blocked.empty());
+    CHECK(plan.waiting == std::vector<std::string>{
+                              "iservices_couchbase restarts (update in progress): the admin REST "
+                              "API answers again once it runs"});
+  }
 }
 
 TEST_CASE("replica caps", "[couchbase]") {
