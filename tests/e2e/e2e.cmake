@@ -51,6 +51,10 @@ if(SWARMOP_JQ AND SWARMOP_CURL)
   add_test(NAME e2e/watch_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/watch_cli.sh
                                       $<TARGET_FILE:swarm-operator>)
   set_tests_properties(e2e/watch_cli PROPERTIES LABELS sim TIMEOUT 120)
+  # `apply --timeout 3s` against a hanging Engine API ends within 3 + 3 s with exit 1 (#22).
+  add_test(NAME e2e/apply_timeout COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/apply_timeout.sh
+                                          $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/apply_timeout PROPERTIES LABELS sim TIMEOUT 120)
   # Two controllers at debug level through injected faults and a file change: converged, the
   # one without the lease writes nothing, no secret in any log or endpoint, exit 0 (and, in the
   # sanitizer build, no leak) on SIGTERM. About 45 s.

@@ -46,7 +46,7 @@ struct ConvergeResult {
   int steps_applied = 0;
   std::vector<model::StepDescription> applied;
   std::vector<model::PlanReport> last_reports;  //!< from the last observation
-  std::optional<model::Error> error;
+  std::optional<model::Error> error;  //!< with kTimeout: the call the deadline cut short, if any
 };
 
 //! Apply's loop: observe, plan every reconciler, apply the first step, observe again, until

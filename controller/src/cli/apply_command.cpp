@@ -1,6 +1,8 @@
 // `swarm-operator apply FILE`: converge step by step, printing progress.
 #include <unistd.h>
 
+#include <algorithm>
+#include <iomanip>
 #include <iostream>
 #include <optional>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "swarmop/clients/counting_couchbase_client.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
 #include "swarmop/clients/counting_rabbitmq_client.hpp"
+#include "swarmop/clients/deadline_transport.hpp"
 #include "swarmop/clients/manager_handover_client.hpp"
 #include "swarmop/model/duration.hpp"
 
@@ -54,6 +57,29 @@ void print_remaining(const controller::ConvergeResult& result, std::ostream& out
   controller::print_plan_text(result.last_reports, out);
 }
 
+//! From now until `deadline`, none once it has passed.
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return std::max(left, std::chrono::milliseconds(0));
+}
+
+//! States the real time taken next to the limit asked for, and the call the deadline cut short.
+void print_timeout(const controller::ConvergeResult& result, const std::string& limit,
+                   std::chrono::steady_clock::time_point started, std::ostream& err) {
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  err << "swarm-operator apply: timed out (--timeout " << limit << ") after " << std::fixed
+      << std::setprecision(1) << static_cast<double>(took.count()) / 1000.0 << " s with "
+      << result.steps_applied << " step(s) done\n";
+  if (result.error) {
+    err << "cut short: " << result.error->describe() << '\n';
+  }
+  if (!result.last_reports.empty()) {
+    print_remaining(result, err);
+  }
+}
+
 }  // namespace
 
 int run_apply(const po::variables_map& options, Streams& io) {
@@ -65,11 +91,17 @@ int run_apply(const po::variables_map& options, Streams& io) {
     io.err << "swarm-operator apply: --timeout takes a duration such as 90s or 10m\n";
     return 1;
   }
+  // One deadline for the whole command: converge's loop stops at it, and every API call ends by
+  // it, retries included, so a hanging API cannot hold apply far past --timeout.
+  const auto started = std::chrono::steady_clock::now();
+  const clients::CallDeadline deadline(started + *timeout);
   auto desired = load_desired_file(options, "apply", io);
   if (!desired) {
     return 1;
   }
-  auto connection = connect_swarm(options);
+  clients::RetryPolicy policy;
+  policy.deadline = deadline;
+  auto connection = connect_swarm(options, policy);
   if (!connection) {
     io.err << "swarm-operator apply: " << connection.error().describe() << '\n';
     return 1;
@@ -79,12 +111,12 @@ int run_apply(const po::variables_map& options, Streams& io) {
   clients::ManagerHandoverClient manager(*connection->manager);
   clients::CountingDockerClient counted(manager);
   std::vector<std::string> warnings;
-  auto rabbit = connect_rabbitmq(options, *desired, warnings);
+  auto rabbit = connect_rabbitmq(options, *desired, warnings, deadline);
   if (!rabbit) {
     io.err << "swarm-operator apply: " << rabbit.error().describe() << '\n';
     return 1;
   }
-  auto couchbase = connect_couchbase(options, *desired, warnings);
+  auto couchbase = connect_couchbase(options, *desired, warnings, deadline);
   if (!couchbase) {
     io.err << "swarm-operator apply: " << couchbase.error().describe() << '\n';
     return 1;
@@ -105,7 +137,7 @@ int run_apply(const po::variables_map& options, Streams& io) {
   // cluster holds references into `connection`, `counted`, `rabbit` and `couchbase` (and their
   // counters) for the whole loop.
   controller::ConvergeOptions converge_options;
-  converge_options.timeout = *timeout;
+  converge_options.timeout = time_left(started + *timeout);
   const bool terminal = &io.out == &std::cout && isatty(STDOUT_FILENO) == 1;
   if (terminal) {
     converge_options.on_start = [&](const controller::StepReport& report) {
@@ -141,9 +173,7 @@ int run_apply(const po::variables_map& options, Streams& io) {
       print_remaining(result, io.out);
       return 2;
     case controller::ConvergeOutcome::kTimeout:
-      io.err << "swarm-operator apply: timed out after " << options["timeout"].as<std::string>()
-             << " with " << result.steps_applied << " step(s) done\n";
-      print_remaining(result, io.err);
+      print_timeout(result, options["timeout"].as<std::string>(), started, io.err);
       return 1;
     case controller::ConvergeOutcome::kError:
       break;

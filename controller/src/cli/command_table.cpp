@@ -97,8 +97,8 @@ std::vector<Command> build_table() {
       [](po::options_description& options) {
         options.add_options()(
             "timeout", po::value<std::string>()->default_value("10m")->value_name("DURATION"),
-            "give up after this long")("dry-run", po::bool_switch(),
-                                       "print the plan and change nothing (same as plan)");
+            "give up after this long; every API call, retries included, ends by then")(
+            "dry-run", po::bool_switch(), "print the plan and change nothing (same as plan)");
         add_cluster_options(options);
       },
       {{"FILE", 1}},
