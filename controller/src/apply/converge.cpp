@@ -63,6 +63,15 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
     result.error = error;
     return true;
   };
+  // Stops between steps: the step it would send next is recorded, never sent.
+  const auto stopped = [&](const std::optional<model::StepDescription>& next) {
+    if (!options.stop_requested || !options.stop_requested()) {
+      return false;
+    }
+    result.outcome = ConvergeOutcome::kStopped;
+    result.stopped_before = next;
+    return true;
+  };
   for (;;) {
     auto pass = plan_cluster(desired, clients);
     if (!pass) {
@@ -82,12 +91,18 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
         result.outcome = pass->blocked ? ConvergeOutcome::kBlocked : ConvergeOutcome::kInSync;
         return result;
       }
+      if (stopped(std::nullopt)) {
+        return result;
+      }
       if (Clock::now() >= deadline) {
         result.outcome = ConvergeOutcome::kTimeout;
         return result;
       }
       wait(options.poll);
       continue;
+    }
+    if (stopped(*pass->next)) {
+      return result;
     }
     if (Clock::now() >= deadline) {
       result.outcome = ConvergeOutcome::kTimeout;

@@ -5,11 +5,11 @@
 #include <iomanip>
 #include <iostream>
 #include <optional>
-#include <thread>
 
 #include "apply/converge.hpp"
 #include "apply/plan_text.hpp"
 #include "cli/desired_file.hpp"
+#include "cli/stop_signals.hpp"
 #include "cli/swarm_connection.hpp"
 #include "command.hpp"
 #include "swarmop/clients/counting_couchbase_client.hpp"
@@ -80,6 +80,20 @@ void print_timeout(const controller::ConvergeResult& result, const std::string& 
   }
 }
 
+//! Where a signal stopped apply: the steps done, the one it stopped before, what remains.
+void print_stopped(const controller::ConvergeResult& result, int signal, const std::string& writes,
+                   std::ostream& err) {
+  err << "swarm-operator apply: stopped by " << signal_name(signal) << " after "
+      << result.steps_applied << " step(s) (" << writes << ")\n";
+  for (const auto& step : result.applied) {
+    err << "  done: " << controller::step_headline(step) << '\n';
+  }
+  if (result.stopped_before) {
+    err << "stopped before: " << controller::step_headline(*result.stopped_before) << '\n';
+  }
+  print_remaining(result, err);
+}
+
 }  // namespace
 
 int run_apply(const po::variables_map& options, Streams& io) {
@@ -145,10 +159,13 @@ int run_apply(const po::variables_map& options, Streams& io) {
       io.out.flush();
     };
   }
+  // From here on SIGINT and SIGTERM stop between steps, and cut a wait short.
+  StopSignals signals;
+  converge_options.stop_requested = [&signals] { return signals.received() != 0; };
   const auto result = controller::converge(
       *desired, cluster, converge_options,
       [&](const controller::StepReport& report) { print_step(report, terminal, io.out); },
-      [](std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); });
+      [&signals](std::chrono::milliseconds pause) { signals.wait(pause); });
 
   std::string writes = std::to_string(counted.writes()) + " to the manager";
   if (counted_couchbase) {
@@ -175,6 +192,9 @@ int run_apply(const po::variables_map& options, Streams& io) {
     case controller::ConvergeOutcome::kTimeout:
       print_timeout(result, options["timeout"].as<std::string>(), started, io.err);
       return 1;
+    case controller::ConvergeOutcome::kStopped:
+      print_stopped(result, signals.received(), writes, io.err);
+      return 128 + signals.received();  // as the shell reports a process the signal ended
     case controller::ConvergeOutcome::kError:
       break;
   }
