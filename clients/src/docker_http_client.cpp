@@ -128,6 +128,14 @@ model::Expected<HttpResponse> DockerHttpClient::call(const Call& c) {
     if (attempt > 0) {
       std::this_thread::sleep_for(jittered(retry_.base_delay, attempt - 1));
     }
+    if (retry_.deadline.passed()) {
+      // The first attempt's error (if any) says more than "deadline passed".
+      if (attempt == 0) {
+        response = retry_.deadline.refusal(display(), c.method + " " + path);
+      }
+      break;
+    }
+    request.timeout = retry_.deadline.bound(request.timeout);
     response = transport_->send(request);
     const bool transient = !response ? response.error().code == model::ErrorCode::kTransient
                                      : response->status >= 500 && response->status != 501;

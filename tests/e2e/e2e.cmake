@@ -62,6 +62,15 @@ if(SWARMOP_JQ AND SWARMOP_CURL)
   add_test(NAME e2e/data_safety_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/data_safety_cli.sh
                                             $<TARGET_FILE:swarm-operator>)
   set_tests_properties(e2e/data_safety_cli PROPERTIES LABELS sim TIMEOUT 300)
+  # `apply --timeout 3s` against a hanging Engine API ends within 3 + 3 s with exit 1 (#22).
+  add_test(NAME e2e/apply_timeout COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/apply_timeout.sh
+                                          $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/apply_timeout PROPERTIES LABELS sim TIMEOUT 120)
+  # apply stopped by SIGTERM, then SIGINT, mid-step: the step finished, a summary, 143 and 130,
+  # and the swarm holding exactly the steps reported done. About 15 s.
+  add_test(NAME e2e/apply_signal COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/apply_signal.sh
+                                         $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/apply_signal PROPERTIES LABELS sim TIMEOUT 120)
   # Two controllers at debug level through injected faults and a file change: converged, the
   # one without the lease writes nothing, no secret in any log or endpoint, exit 0 (and, in the
   # sanitizer build, no leak) on SIGTERM. About 45 s.

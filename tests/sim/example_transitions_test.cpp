@@ -32,6 +32,8 @@ std::string outcome_text(const controller::ConvergeResult& result) {
       return "blocked";
     case controller::ConvergeOutcome::kTimeout:
       return "timeout";
+    case controller::ConvergeOutcome::kStopped:
+      return "stopped";
     case controller::ConvergeOutcome::kError:
       return "error: " + (result.error ? result.error->describe() : std::string("?"));
   }

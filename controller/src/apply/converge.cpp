@@ -37,6 +37,12 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
   int transient_failures = 0;  // in a row
   int repeats = 0;             // how many times in a row the last step was applied
   bool backed_off = false;     // the wait before retrying it is done
+  // Every wait ends by the deadline: the loop then reports the timeout rather than oversleep it.
+  const auto wait = [&](std::chrono::milliseconds pause) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    sleep(std::clamp(left, std::chrono::milliseconds(0), pause));
+  };
   // After a transient failure: wait (doubling) and observe again, while the budget and the
   // deadline allow.
   const auto back_off_transient = [&](const model::Error& error) {
@@ -44,7 +50,26 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
         ++transient_failures > options.max_transient_failures || Clock::now() >= deadline) {
       return false;
     }
-    sleep(retry_delay(options, transient_failures));
+    wait(retry_delay(options, transient_failures));
+    return true;
+  };
+  // The clients cut a call short at the deadline, or refuse it once passed, as a transient
+  // failure: past the deadline that is the timeout, not an error of the cluster.
+  const auto timed_out = [&](const model::Error& error) {
+    if (error.code != model::ErrorCode::kTransient || Clock::now() < deadline) {
+      return false;
+    }
+    result.outcome = ConvergeOutcome::kTimeout;
+    result.error = error;
+    return true;
+  };
+  // Stops between steps: the step it would send next is recorded, never sent.
+  const auto stopped = [&](const std::optional<model::StepDescription>& next) {
+    if (!options.stop_requested || !options.stop_requested()) {
+      return false;
+    }
+    result.outcome = ConvergeOutcome::kStopped;
+    result.stopped_before = next;
     return true;
   };
   for (;;) {
@@ -52,6 +77,9 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
     if (!pass) {
       if (back_off_transient(pass.error())) {
         continue;
+      }
+      if (timed_out(pass.error())) {
+        return result;
       }
       result.outcome = ConvergeOutcome::kError;
       result.error = pass.error();
@@ -63,12 +91,18 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
         result.outcome = pass->blocked ? ConvergeOutcome::kBlocked : ConvergeOutcome::kInSync;
         return result;
       }
+      if (stopped(std::nullopt)) {
+        return result;
+      }
       if (Clock::now() >= deadline) {
         result.outcome = ConvergeOutcome::kTimeout;
         return result;
       }
-      sleep(options.poll);
+      wait(options.poll);
       continue;
+    }
+    if (stopped(*pass->next)) {
+      return result;
     }
     if (Clock::now() >= deadline) {
       result.outcome = ConvergeOutcome::kTimeout;
@@ -77,7 +111,7 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
     const bool same_again = !result.applied.empty() && result.applied.back() == *pass->next;
     if (same_again && !backed_off) {
       // It did not take. Wait, then observe again: the cause may have passed by then.
-      sleep(retry_delay(options, repeats));
+      wait(retry_delay(options, repeats));
       backed_off = true;
       continue;
     }
@@ -101,6 +135,9 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
       }
       if (!report.conflict && back_off_transient(applied.error())) {
         continue;
+      }
+      if (timed_out(applied.error())) {
+        return result;
       }
       if (applied.error().code == model::ErrorCode::kUnsafe) {
         // A guard at the moment of sending refused it: the step is blocked, with its reason.

@@ -37,21 +37,27 @@ struct ConvergeOptions {
   //! Called just before a step's write is sent (number, total and step set), so a terminal can
   //! show the step while it runs; on_step reports how it ended.
   std::function<void(const StepReport&)> on_start;
+  //! Asked after each observation, before a step is sent and before a wait (apply's SIGINT and
+  //! SIGTERM). Once true the loop sends no new step and returns kStopped; the step in flight
+  //! was finished first. Unset: never.
+  std::function<bool()> stop_requested;
 };
 
-enum class ConvergeOutcome { kInSync, kBlocked, kTimeout, kError };
+enum class ConvergeOutcome { kInSync, kBlocked, kTimeout, kError, kStopped };
 
 struct ConvergeResult {
   ConvergeOutcome outcome = ConvergeOutcome::kError;
   int steps_applied = 0;
   std::vector<model::StepDescription> applied;
   std::vector<model::PlanReport> last_reports;  //!< from the last observation
-  std::optional<model::Error> error;
+  //! With kStopped: the step the plan would have sent next (none while it only waited).
+  std::optional<model::StepDescription> stopped_before;
+  std::optional<model::Error> error;  //!< with kTimeout: the call the deadline cut short, if any
 };
 
 //! Apply's loop: observe, plan every reconciler, apply the first step, observe again, until
 //! in sync, only blocked steps remain, an error that retrying cannot fix (or transient ones
-//! past max_transient_failures), or the timeout. `sleep` is injected so that
+//! past max_transient_failures), the timeout, or a stop request. `sleep` is injected so that
 //! tests on a simulated clock can move time instead of waiting.
 ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clients,
                         const ConvergeOptions& options,

@@ -1,18 +1,21 @@
 // `swarm-operator apply FILE`: converge step by step, printing progress.
 #include <unistd.h>
 
+#include <algorithm>
+#include <iomanip>
 #include <iostream>
 #include <optional>
-#include <thread>
 
 #include "apply/converge.hpp"
 #include "apply/plan_text.hpp"
 #include "cli/desired_file.hpp"
+#include "cli/stop_signals.hpp"
 #include "cli/swarm_connection.hpp"
 #include "command.hpp"
 #include "swarmop/clients/counting_couchbase_client.hpp"
 #include "swarmop/clients/counting_docker_client.hpp"
 #include "swarmop/clients/counting_rabbitmq_client.hpp"
+#include "swarmop/clients/deadline_transport.hpp"
 #include "swarmop/clients/manager_handover_client.hpp"
 #include "swarmop/model/duration.hpp"
 
@@ -54,6 +57,43 @@ void print_remaining(const controller::ConvergeResult& result, std::ostream& out
   controller::print_plan_text(result.last_reports, out);
 }
 
+//! From now until `deadline`, none once it has passed.
+std::chrono::milliseconds time_left(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+      deadline - std::chrono::steady_clock::now());
+  return std::max(left, std::chrono::milliseconds(0));
+}
+
+//! States the real time taken next to the limit asked for, and the call the deadline cut short.
+void print_timeout(const controller::ConvergeResult& result, const std::string& limit,
+                   std::chrono::steady_clock::time_point started, std::ostream& err) {
+  const auto took = std::chrono::duration_cast<std::chrono::milliseconds>(
+      std::chrono::steady_clock::now() - started);
+  err << "swarm-operator apply: timed out (--timeout " << limit << ") after " << std::fixed
+      << std::setprecision(1) << static_cast<double>(took.count()) / 1000.0 << " s with "
+      << result.steps_applied << " step(s) done\n";
+  if (result.error) {
+    err << "cut short: " << result.error->describe() << '\n';
+  }
+  if (!result.last_reports.empty()) {
+    print_remaining(result, err);
+  }
+}
+
+//! Where a signal stopped apply: the steps done, the one it stopped before, what remains.
+void print_stopped(const controller::ConvergeResult& result, int signal, const std::string& writes,
+                   std::ostream& err) {
+  err << "swarm-operator apply: stopped by " << signal_name(signal) << " after "
+      << result.steps_applied << " step(s) (" << writes << ")\n";
+  for (const auto& step : result.applied) {
+    err << "  done: " << controller::step_headline(step) << '\n';
+  }
+  if (result.stopped_before) {
+    err << "stopped before: " << controller::step_headline(*result.stopped_before) << '\n';
+  }
+  print_remaining(result, err);
+}
+
 }  // namespace
 
 int run_apply(const po::variables_map& options, Streams& io) {
@@ -65,11 +105,17 @@ int run_apply(const po::variables_map& options, Streams& io) {
     io.err << "swarm-operator apply: --timeout takes a duration such as 90s or 10m\n";
     return 1;
   }
+  // One deadline for the whole command: converge's loop stops at it, and every API call ends by
+  // it, retries included, so a hanging API cannot hold apply far past --timeout.
+  const auto started = std::chrono::steady_clock::now();
+  const clients::CallDeadline deadline(started + *timeout);
   auto desired = load_desired_file(options, "apply", io);
   if (!desired) {
     return 1;
   }
-  auto connection = connect_swarm(options);
+  clients::RetryPolicy policy;
+  policy.deadline = deadline;
+  auto connection = connect_swarm(options, policy);
   if (!connection) {
     io.err << "swarm-operator apply: " << connection.error().describe() << '\n';
     return 1;
@@ -79,12 +125,12 @@ int run_apply(const po::variables_map& options, Streams& io) {
   clients::ManagerHandoverClient manager(*connection->manager);
   clients::CountingDockerClient counted(manager);
   std::vector<std::string> warnings;
-  auto rabbit = connect_rabbitmq(options, *desired, warnings);
+  auto rabbit = connect_rabbitmq(options, *desired, warnings, deadline);
   if (!rabbit) {
     io.err << "swarm-operator apply: " << rabbit.error().describe() << '\n';
     return 1;
   }
-  auto couchbase = connect_couchbase(options, *desired, warnings);
+  auto couchbase = connect_couchbase(options, *desired, warnings, deadline);
   if (!couchbase) {
     io.err << "swarm-operator apply: " << couchbase.error().describe() << '\n';
     return 1;
@@ -105,7 +151,7 @@ int run_apply(const po::variables_map& options, Streams& io) {
   // cluster holds references into `connection`, `counted`, `rabbit` and `couchbase` (and their
   // counters) for the whole loop.
   controller::ConvergeOptions converge_options;
-  converge_options.timeout = *timeout;
+  converge_options.timeout = time_left(started + *timeout);
   const bool terminal = &io.out == &std::cout && isatty(STDOUT_FILENO) == 1;
   if (terminal) {
     converge_options.on_start = [&](const controller::StepReport& report) {
@@ -113,10 +159,13 @@ int run_apply(const po::variables_map& options, Streams& io) {
       io.out.flush();
     };
   }
+  // From here on SIGINT and SIGTERM stop between steps, and cut a wait short.
+  StopSignals signals;
+  converge_options.stop_requested = [&signals] { return signals.received() != 0; };
   const auto result = controller::converge(
       *desired, cluster, converge_options,
       [&](const controller::StepReport& report) { print_step(report, terminal, io.out); },
-      [](std::chrono::milliseconds pause) { std::this_thread::sleep_for(pause); });
+      [&signals](std::chrono::milliseconds pause) { signals.wait(pause); });
 
   std::string writes = std::to_string(counted.writes()) + " to the manager";
   if (counted_couchbase) {
@@ -141,10 +190,11 @@ int run_apply(const po::variables_map& options, Streams& io) {
       print_remaining(result, io.out);
       return 2;
     case controller::ConvergeOutcome::kTimeout:
-      io.err << "swarm-operator apply: timed out after " << options["timeout"].as<std::string>()
-             << " with " << result.steps_applied << " step(s) done\n";
-      print_remaining(result, io.err);
+      print_timeout(result, options["timeout"].as<std::string>(), started, io.err);
       return 1;
+    case controller::ConvergeOutcome::kStopped:
+      print_stopped(result, signals.received(), writes, io.err);
+      return 128 + signals.received();  // as the shell reports a process the signal ended
     case controller::ConvergeOutcome::kError:
       break;
   }

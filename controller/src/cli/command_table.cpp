@@ -92,13 +92,19 @@ std::vector<Command> build_table() {
       "Applies the plan step by step. After each step the cluster is observed again and the "
       "plan is recomputed, until the cluster is in sync, every remaining step is blocked, or "
       "the timeout passes. Every write carries the object's version; a conflict re-observes. "
-      "A second apply on a converged cluster makes no writes.",
-      {{0, "in sync"}, {1, "error or timeout"}, {2, "stopped with blocked steps"}},
+      "A second apply on a converged cluster makes no writes. SIGINT or SIGTERM stops it "
+      "after the step in flight, with a summary of where it stopped; a second signal exits at "
+      "once.",
+      {{0, "in sync"},
+       {1, "error or timeout"},
+       {2, "stopped with blocked steps"},
+       {130, "stopped by SIGINT"},
+       {143, "stopped by SIGTERM"}},
       [](po::options_description& options) {
         options.add_options()(
             "timeout", po::value<std::string>()->default_value("10m")->value_name("DURATION"),
-            "give up after this long")("dry-run", po::bool_switch(),
-                                       "print the plan and change nothing (same as plan)");
+            "give up after this long; every API call, retries included, ends by then")(
+            "dry-run", po::bool_switch(), "print the plan and change nothing (same as plan)");
         add_cluster_options(options);
       },
       {{"FILE", 1}},

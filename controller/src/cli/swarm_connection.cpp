@@ -6,6 +6,7 @@
 #include "swarmop/clients/couchbase_http_client.hpp"
 #include "swarmop/clients/credentials.hpp"
 #include "swarmop/clients/curl_transport.hpp"
+#include "swarmop/clients/deadline_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/endpoint.hpp"
 #include "swarmop/clients/rabbitmq_http_client.hpp"
@@ -34,8 +35,12 @@ model::Expected<SwarmConnection> connect_swarm(const boost::program_options::var
   }
   SwarmConnection out;
   out.manager = client_for(*endpoint, policy);
+  // A node's own engine is reached under the same deadline as the manager (apply --timeout).
+  clients::RetryPolicy engine_policy;
+  engine_policy.deadline = policy.deadline;
   out.engines =
-      [](const model::EngineEndpoint& engine) -> model::Expected<clients::DockerClientPtr> {
+      [engine_policy](
+          const model::EngineEndpoint& engine) -> model::Expected<clients::DockerClientPtr> {
     std::optional<clients::TlsConfig> tls;
     if (engine.tls) {
       tls = clients::TlsConfig{engine.tls->ca_file, engine.tls->cert_file, engine.tls->key_file,
@@ -45,7 +50,7 @@ model::Expected<SwarmConnection> connect_swarm(const boost::program_options::var
     if (!parsed) {
       return parsed.error();
     }
-    return client_for(*parsed);
+    return client_for(*parsed, engine_policy);
   };
   return out;
 }
@@ -127,11 +132,22 @@ model::Expected<std::optional<DataStoreAccess>> data_store_access(
   return std::optional<DataStoreAccess>(std::move(access));
 }
 
+//! One authenticated transport per endpoint, each bounded by the command's deadline.
+std::vector<std::unique_ptr<clients::HttpTransport>> transports_for(
+    const DataStoreAccess& access, const clients::CallDeadline& deadline) {
+  std::vector<std::unique_ptr<clients::HttpTransport>> transports;
+  for (const auto& endpoint : access.endpoints) {
+    transports.push_back(std::make_unique<clients::DeadlineTransport>(
+        std::make_unique<clients::CurlTransport>(endpoint, access.auth), deadline));
+  }
+  return transports;
+}
+
 }  // namespace
 
 model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
     const boost::program_options::variables_map& options, const model::DesiredState& desired,
-    std::vector<std::string>& warnings) {
+    std::vector<std::string>& warnings, const clients::CallDeadline& deadline) {
   if (!desired.rabbitmq) {
     return clients::RabbitClientPtr{};
   }
@@ -144,17 +160,13 @@ model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
   if (!*access) {
     return clients::RabbitClientPtr{};
   }
-  std::vector<std::unique_ptr<clients::HttpTransport>> transports;
-  for (const auto& endpoint : (*access)->endpoints) {
-    transports.push_back(std::make_unique<clients::CurlTransport>(endpoint, (*access)->auth));
-  }
   return clients::RabbitClientPtr(
-      std::make_unique<clients::RabbitHttpClient>(std::move(transports)));
+      std::make_unique<clients::RabbitHttpClient>(transports_for(**access, deadline)));
 }
 
 model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
     const boost::program_options::variables_map& options, const model::DesiredState& desired,
-    std::vector<std::string>& warnings) {
+    std::vector<std::string>& warnings, const clients::CallDeadline& deadline) {
   if (!desired.couchbase) {
     return clients::CouchbaseClientPtr{};
   }
@@ -175,8 +187,8 @@ model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
         "SWARM_OPERATOR_COUCHBASE_CREDENTIALS or spec.couchbase.credentials";
     return error;
   }
-  return clients::CouchbaseClientPtr(
-      clients::CouchbaseHttpClient::over_curl((*access)->endpoints, *(*access)->auth));
+  return clients::CouchbaseClientPtr(std::make_unique<clients::CouchbaseHttpClient>(
+      transports_for(**access, deadline), *(*access)->auth));
 }
 
 void print_warnings(std::string_view command, const std::vector<std::string>& warnings,

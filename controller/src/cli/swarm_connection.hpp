@@ -22,7 +22,8 @@ struct SwarmConnection {
   reconcilers::EngineConnector engines;
 };
 
-//! `policy` sets the manager client's retries and per-call timeout cap (the lease's own client).
+//! `policy` sets the manager client's retries and per-call timeout cap (the lease's own client);
+//! its deadline bounds the node engines' clients too.
 model::Expected<SwarmConnection> connect_swarm(const boost::program_options::variables_map& options,
                                                const clients::RetryPolicy& policy = {});
 
@@ -31,18 +32,20 @@ model::Expected<SwarmConnection> connect_swarm(const boost::program_options::var
 //! SWARM_OPERATOR_RABBITMQ_CREDENTIALS, else spec.rabbitmq.credentials). nullptr when the file
 //! has no rabbitmq section or names no endpoint (that reconciler then says it cannot observe).
 //! What looks wrong with the credentials file but does not stop it (its mode, spaces around the
-//! password) is added to `warnings`, for the command to print or log.
+//! password) is added to `warnings`, for the command to print or log. Every request ends by
+//! `deadline` (apply --timeout).
 model::Expected<clients::RabbitClientPtr> connect_rabbitmq(
     const boost::program_options::variables_map& options, const model::DesiredState& desired,
-    std::vector<std::string>& warnings);
+    std::vector<std::string>& warnings, const clients::CallDeadline& deadline = {});
 
 //! The Couchbase admin endpoints (--couchbase, else SWARM_OPERATOR_COUCHBASE, else
 //! spec.couchbase.endpoints) with credentials (--couchbase-credentials, else
 //! SWARM_OPERATOR_COUCHBASE_CREDENTIALS, else spec.couchbase.credentials; required). nullptr
-//! when the file has no couchbase section or names no endpoint. Warnings as for RabbitMQ.
+//! when the file has no couchbase section or names no endpoint. Warnings and deadline as for
+//! RabbitMQ.
 model::Expected<clients::CouchbaseClientPtr> connect_couchbase(
     const boost::program_options::variables_map& options, const model::DesiredState& desired,
-    std::vector<std::string>& warnings);
+    std::vector<std::string>& warnings, const clients::CallDeadline& deadline = {});
 
 //! Prints each warning of connect_rabbitmq/connect_couchbase as
 //! "swarm-operator COMMAND: warning: ..." on standard error.

@@ -4,6 +4,7 @@
 #include <mutex>
 #include <optional>
 
+#include "swarmop/clients/deadline_transport.hpp"
 #include "swarmop/clients/docker_client.hpp"
 #include "swarmop/clients/http_transport.hpp"
 
@@ -20,6 +21,8 @@ struct RetryPolicy {
   //! seconds (seen while a promoted manager joins raft) must not hold a renewal or a takeover
   //! past the lease's duration.
   std::optional<std::chrono::milliseconds> call_timeout = std::nullopt;
+  //! apply's --timeout: every attempt ends by it, and no retry starts after it.
+  CallDeadline deadline{};
 };
 
 //! DockerClient over HTTP. Negotiates the API version with GET /version on first use.
