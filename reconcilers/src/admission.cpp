@@ -50,7 +50,7 @@ std::string what_it_is(const DataHome& home) {
 std::string ambiguity_text(const DataHome& home) {
   return what_it_is(home) + " has run on " + join_text(home.ambiguous) + " (" + home.mounts_text() +
          ") and the operator has no record of which node holds its data; say where it is with "
-         "`docker service update --label-add " +
+         "`dataNode` in the file or `docker service update --label-add " +
          kDataNodeLabel + "=HOSTNAME " + home.service + "`";
 }
 
@@ -152,8 +152,10 @@ std::optional<std::string> Admission::refuse(const ServiceUpdate& update) const 
   }
   const auto texts = constraints_of(update.spec);
   const auto constraints = parse_constraints(texts);
+  // Scaled back up from zero, a task starts wherever the constraints allow: like a restart.
   const bool restarts =
-      template_without_placement(service->spec) != template_without_placement(update.spec);
+      template_without_placement(service->spec) != template_without_placement(update.spec) ||
+      !wants_tasks(service->spec);
   const bool placement_changes = texts != service->constraints;
   if (!restarts && !placement_changes) {
     return std::nullopt;  // labels, replicas, update settings: nothing moves
@@ -184,7 +186,8 @@ std::optional<std::string> Admission::refuse(const ServiceUpdate& update) const 
   if (elsewhere.empty()) {
     return std::nullopt;
   }
-  return "this update restarts " + what_it_is(home) + ", and its constraints (" +
+  return "this update " + std::string(wants_tasks(service->spec) ? "restarts " : "starts again ") +
+         what_it_is(home) + ", and its constraints (" +
          (texts.empty() ? std::string("none") : join_text(texts)) + ") let Swarm start it on " +
          join_text(elsewhere) + ", away from its data (" + home.mounts_text() + ") on " +
          join_text(home.nodes) + away_text(home) + ". Pin it to " + join_text(home.nodes) +

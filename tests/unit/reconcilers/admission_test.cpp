@@ -233,6 +233,22 @@ TEST_CASE("admission refuses service updates that let a stateful task start else
     CHECK(admission.refuse(
         service_update(couchbase, clients::spec_edit::with_force_update_bumped(couchbase.spec))));
   }
+  SECTION("scaling an unpinned stateful service back up from zero: it could start elsewhere") {
+    auto stopped = couchbase;
+    stopped.spec = clients::spec_edit::with_replicas(couchbase.spec, 0);
+    observed.services[0] = stopped;
+    const Admission scaled(desired, observed);
+    auto refused =
+        scaled.refuse(service_update(stopped, clients::spec_edit::with_replicas(stopped.spec, 1)));
+    REQUIRE(refused);
+    CHECK(refused->find("this update starts again iservices_couchbase") != std::string::npos);
+    auto pinned = with_constraints(stopped.spec, {"node.hostname == node1"});
+    observed.services[0].spec = pinned;
+    observed.services[0].constraints = {"node.hostname == node1"};
+    CHECK_FALSE(Admission(desired, observed)
+                    .refuse(service_update(observed.services[0],
+                                           clients::spec_edit::with_replicas(pinned, 1))));
+  }
   SECTION("a stateless service moves freely") {
     const auto& gui = observed.services[1];
     CHECK_FALSE(admission.refuse(
