@@ -6,6 +6,7 @@
 #include "swarmop/reconcilers/admission.hpp"
 #include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/data_store_activity.hpp"
+#include "swarmop/reconcilers/data_store_members.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
 
@@ -90,6 +91,10 @@ std::vector<ReconcilerPlan> plan_reconcilers(
   if (wanted(reconcilers::kMembership) || wanted(reconcilers::kLabels) ||
       wanted(reconcilers::kPlacement)) {
     for (auto& plan : reconcilers::plan_swarm(desired, *swarm)) {
+      if (plan.reconciler == reconcilers::kLabels) {
+        reconcilers::hold_unconfirmed_records(plan, desired, *swarm, observed_couchbase,
+                                              observed_rabbitmq);
+      }
       reconcilers::vet_plan(plan, admission);
       auto report = plan.report();
       if (!wanted(report.reconciler.c_str())) {

@@ -19,6 +19,7 @@
 #include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/couchbase_planner.hpp"
 #include "swarmop/reconcilers/data_store_activity.hpp"
+#include "swarmop/reconcilers/data_store_members.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 #include "swarmop/reconcilers/rabbitmq_planner.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
@@ -144,15 +145,22 @@ int run_plan(const po::variables_map& options, Streams& io) {
   std::vector<model::PlanReport> reports;
   // The same cluster-wide check apply and watch make before a step is sent.
   reconcilers::Admission admission(*desired, observed->swarm);
-  admission.set_activity_source([&] {
-    return reconcilers::data_store_activity(observed->couchbase ? &*observed->couchbase : nullptr,
-                                            observed->rabbitmq ? &*observed->rabbitmq : nullptr);
-  });
+  const auto couchbase = [&]() -> const reconcilers::CouchbaseObservation* {
+    return observed->couchbase ? &*observed->couchbase : nullptr;
+  };
+  const auto rabbitmq = [&]() -> const reconcilers::RabbitObservation* {
+    return observed->rabbitmq ? &*observed->rabbitmq : nullptr;
+  };
+  admission.set_activity_source(
+      [&] { return reconcilers::data_store_activity(couchbase(), rabbitmq()); });
   const auto vetted = [&](auto plan) {
     reconcilers::vet_plan(plan, admission);
     return plan.report();
   };
   for (auto& plan : reconcilers::plan_swarm(*desired, observed->swarm)) {
+    if (plan.reconciler == reconcilers::kLabels) {
+      reconcilers::hold_unconfirmed_records(plan, *desired, observed->swarm, couchbase, rabbitmq);
+    }
     reports.push_back(vetted(std::move(plan)));
   }
   // A data store is planned from what was observed of it: live through its client, or the

@@ -4,6 +4,7 @@
 
 #include "swarm_builders.hpp"
 #include "swarmop/clients/docker_spec_edit.hpp"
+#include "swarmop/reconcilers/data_store_members.hpp"
 #include "swarmop/reconcilers/labels_planner.hpp"
 #include "swarmop/reconcilers/membership_planner.hpp"
 
@@ -307,6 +308,46 @@ TEST_CASE("the labels reconciler records the node holding a stateful service's d
     past.desired_state = "shutdown";
     observed.task_history.push_back(past);
     CHECK(reconcilers::plan_labels(desired, observed).steps.empty());
+  }
+}
+
+TEST_CASE("a data store node's data home is recorded only once its store counts it a member",
+          "[admission][unit]") {
+  auto observed = couchbase_on_node1();
+  model::DesiredState desired;
+  desired.couchbase.emplace();
+  desired.couchbase->nodes.push_back({"couchbase", "node1", std::nullopt});
+  reconcilers::CouchbaseObservation couchbase;
+  clients::CouchbaseNode member;
+  member.hostname = "couchbase.isnet:8091";
+  member.cluster_membership = "active";
+  couchbase.cluster.nodes = {member};
+  const reconcilers::CouchbaseObservation* seen = &couchbase;
+  const auto records = [&] {
+    auto plan = reconcilers::plan_labels(desired, observed);
+    reconcilers::hold_unconfirmed_records(
+        plan, desired, observed, [&] { return seen; },
+        [] { return static_cast<const reconcilers::RabbitObservation*>(nullptr); });
+    return step_names(plan);
+  };
+  const std::vector<std::string> recorded{"record-data-node iservices_couchbase"};
+  SECTION("an active member: recorded") {
+    CHECK(records() == recorded);
+  }
+  SECTION("added but not rebalanced in: not yet") {
+    couchbase.cluster.nodes[0].cluster_membership = "inactiveAdded";
+    CHECK(records().empty());
+  }
+  SECTION("a store that does not answer, or is not observed: not yet") {
+    couchbase.unreachable = "connection refused";
+    CHECK(records().empty());
+    seen = nullptr;
+    CHECK(records().empty());
+  }
+  SECTION("a service that is no data store node of the file: its history is enough") {
+    desired.couchbase.reset();
+    seen = nullptr;
+    CHECK(records() == recorded);
   }
 }
 
