@@ -9,7 +9,7 @@ bin=${1:?usage: apply_signal.sh SWARM_OPERATOR_BINARY}
 work=$(mktemp -d "${TMPDIR:-/tmp}/swarmop-apply-signal.XXXXXX")
 sim_pid="" apply_pid=""
 cleanup() {
-  for pid in $apply_pid $sim_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  stop_all "$apply_pid" "$sim_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -20,21 +20,10 @@ fail() {
   exit 1
 }
 
-# Waits until the command succeeds, at most $1 seconds.
-until_ok() {
-  local seconds=$1; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.1
-  done
-}
+# shellcheck source=tests/e2e/sim_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sim_lib.sh"
 
-"$bin" sim --nodes 5 --docker "unix://$work/docker.sock" \
-  --fault '{"method":"POST","path":"/update","latency_ms":2000}' >"$work/sim.env" 2>"$work/sim.log" &
-sim_pid=$!
-until_ok 20 grep -q '^DOCKER_HOST=' "$work/sim.env" || fail "the simulator did not start"
-export DOCKER_HOST="unix://$work/docker.sock"
+start_sim DOCKER_HOST --nodes 5 --fault '{"method":"POST","path":"/update","latency_ms":2000}'
 
 # Six steps: the fresh install's two data-node records (services), then four nodes' zones.
 cat >"$work/cluster.yaml" <<'YAML'

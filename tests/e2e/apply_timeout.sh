@@ -8,28 +8,17 @@ bin=${1:?usage: apply_timeout.sh SWARM_OPERATOR_BINARY}
 work=$(mktemp -d "${TMPDIR:-/tmp}/swarmop-apply-timeout.XXXXXX")
 sim_pid=""
 cleanup() {
-  if [ -n "$sim_pid" ]; then kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; fi
+  stop_all "$sim_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- apply stderr:" >&2; cat "$work/apply.err" >&2 || true; exit 1; }
 
-# Waits until the command succeeds, at most $1 seconds.
-until_ok() {
-  local seconds=$1; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.1
-  done
-}
+# shellcheck source=tests/e2e/sim_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sim_lib.sh"
 
 # Every node list hangs until the simulator stops.
-"$bin" sim --nodes 3 --docker "unix://$work/docker.sock" --fault '{"path":"/nodes","hang":true}' \
-  >"$work/sim.env" 2>"$work/sim.log" &
-sim_pid=$!
-until_ok 20 grep -q '^DOCKER_HOST=' "$work/sim.env" || fail "the simulator did not start"
-export DOCKER_HOST="unix://$work/docker.sock"
+start_sim DOCKER_HOST --nodes 3 --fault '{"path":"/nodes","hang":true}'
 
 cat >"$work/cluster.yaml" <<'YAML'
 apiVersion: swarm-operator/v1alpha1

@@ -10,7 +10,7 @@ bin=${1:?usage: data_safety_cli.sh SWARM_OPERATOR_BINARY}
 work=$(mktemp -d "${TMPDIR:-/tmp}/swarmop-data-safety.XXXXXX")
 sim_pid=""
 cleanup() {
-  [ -z "$sim_pid" ] || { kill "$sim_pid" 2>/dev/null || true; wait "$sim_pid" 2>/dev/null || true; }
+  stop_all "$sim_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -20,25 +20,11 @@ fail() {
   cat "$work/apply.out" >&2 2>/dev/null || true
   exit 1
 }
-until_ok() {  # until_ok SECONDS COMMAND...: waits until the command succeeds
-  local seconds=$1
-  shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.2
-  done
-}
+# shellcheck source=tests/e2e/sim_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sim_lib.sh"
 
-"$bin" sim --nodes 4 --couchbase --couchbase-speed 20 --rabbitmq 1 \
-  --docker "unix://$work/docker.sock" >"$work/sim.env" 2>"$work/sim.log" &
-sim_pid=$!
-until_ok 60 grep -q '^SWARM_OPERATOR_RABBITMQ_CREDENTIALS=' "$work/sim.env" ||
-  fail "the simulator did not start: $(cat "$work/sim.log")"
-set -a
-# shellcheck disable=SC1091
-. "$work/sim.env"
-set +a
+start_sim SWARM_OPERATOR_RABBITMQ_CREDENTIALS --nodes 4 --couchbase --couchbase-speed 20 \
+  --rabbitmq 1
 sim_api() { curl -fsS --unix-socket "$work/docker.sock" "http://sim$1"; }
 
 cat >"$work/cluster.yaml" <<'YAML'

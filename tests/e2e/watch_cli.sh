@@ -10,26 +10,16 @@ bin=${1:?usage: watch_cli.sh SWARM_OPERATOR_BINARY}
 work=$(mktemp -d "${TMPDIR:-/tmp}/swarmop-watch-cli.XXXXXX")
 sim_pid="" watch_pid=""
 cleanup() {
-  for pid in $watch_pid $sim_pid; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  stop_all "$watch_pid" "$sim_pid"
   rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*" >&2; echo "--- watch log:" >&2; cat "$work/watch.log" >&2 || true; exit 1; }
 
-# Waits until the command succeeds, at most $1 seconds.
-until_ok() {
-  local seconds=$1; shift
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || return 1
-    sleep 0.1
-  done
-}
+# shellcheck source=tests/e2e/sim_lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/sim_lib.sh"
 
-"$bin" sim --nodes 3 --docker "unix://$work/docker.sock" >"$work/sim.env" 2>"$work/sim.log" &
-sim_pid=$!
-until_ok 20 grep -q '^DOCKER_HOST=' "$work/sim.env" || fail "the simulator did not start"
-export DOCKER_HOST="unix://$work/docker.sock"
+start_sim DOCKER_HOST --nodes 3
 
 cluster() {  # cluster ZONE: node2 gets zone=ZONE
   cat <<YAML
