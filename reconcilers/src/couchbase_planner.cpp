@@ -112,12 +112,7 @@ class CouchbasePlanner {
   bool topology_done() const { return disruptive_planned_ || topology_waits_; }
 
   const clients::CouchbaseNode* member_named(const std::string& hostname) const {
-    for (const auto& node : cb_.cluster.nodes) {
-      if (same_hostname(host_part(node.hostname), hostname)) {
-        return &node;
-      }
-    }
-    return nullptr;
+    return couchbase_member(cb_.cluster, hostname);
   }
 
   const ListedNode* listed_for(const clients::CouchbaseNode& node) const {
@@ -823,6 +818,16 @@ class CouchbasePlanner {
 };
 
 }  // namespace
+
+const clients::CouchbaseNode* couchbase_member(const clients::CouchbaseCluster& cluster,
+                                               std::string_view hostname) {
+  for (const auto& node : cluster.nodes) {
+    if (same_hostname(host_part(node.hostname), hostname)) {
+      return &node;
+    }
+  }
+  return nullptr;
+}
 
 std::string couchbase_hostname(const std::string& service) {
   return service + ".isnet";

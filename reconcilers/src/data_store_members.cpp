@@ -9,11 +9,6 @@ namespace swarmop::reconcilers {
 
 namespace {
 
-//! The host of "host:port" (Couchbase lists its nodes that way).
-std::string_view host_of(std::string_view host_and_port) {
-  return host_and_port.substr(0, host_and_port.rfind(':'));
-}
-
 //! The container hostname the store knows the node by: the service's own, or the one the
 //! operator gives the nodes it creates.
 std::string store_hostname(const SwarmObservation& swarm, const std::string& full_name,
@@ -27,10 +22,8 @@ bool couchbase_confirms(const CouchbaseObservation* observed, const std::string&
   if (observed == nullptr || observed->unreachable) {
     return false;
   }
-  return std::any_of(observed->cluster.nodes.begin(), observed->cluster.nodes.end(),
-                     [&](const clients::CouchbaseNode& node) {
-                       return node.active() && same_hostname(host_of(node.hostname), hostname);
-                     });
+  const clients::CouchbaseNode* member = couchbase_member(observed->cluster, hostname);
+  return member != nullptr && member->active();
 }
 
 bool rabbitmq_confirms(const RabbitObservation* observed, const std::string& hostname) {

@@ -159,15 +159,19 @@ void InvariantMonitor::State::check() {
   // While Couchbase moves data (a rebalance, a graceful failover), no node of it is stopped
   // on a healthy host.
   const bool rebalancing = probes.couchbase_topology_change && probes.couchbase_topology_change();
+  struct Placed {
+    std::string service;
+    std::string host;
+  };
   std::set<std::string> couchbase_running;
-  std::map<std::string, std::string> couchbase_task_where;  // task -> "service on host"
+  std::map<std::string, Placed> couchbase_tasks;  // by task ID
   for (const auto& service : services) {
     if (image_of(service).find(probes.couchbase_image) == std::string::npos) {
       continue;
     }
     for (const auto& task : tasks) {
       if (task.service_id == service.id) {
-        couchbase_task_where[task.id] = name_of(service) + " on " + host_of_node[task.node_id];
+        couchbase_tasks[task.id] = {name_of(service), host_of_node[task.node_id]};
         if (task.state == "running") {
           couchbase_running.insert(task.id);
         }
@@ -176,13 +180,11 @@ void InvariantMonitor::State::check() {
   }
   if (rebalancing && rebalance_was_running) {
     for (const auto& task : couchbase_tasks_in_rebalance) {
-      const auto where = couchbase_task_where.find(task);
-      const std::string host = where == couchbase_task_where.end()
-                                   ? ""
-                                   : where->second.substr(where->second.rfind(' ') + 1);
-      if (!couchbase_running.contains(task) && !faulted(host)) {
+      const auto placed = couchbase_tasks.find(task);
+      const bool known = placed != couchbase_tasks.end();
+      if (!couchbase_running.contains(task) && !(known && faulted(placed->second.host))) {
         add(now, "rebalance-alone",
-            (where == couchbase_task_where.end() ? task : where->second) +
+            (known ? placed->second.service + " on " + placed->second.host : task) +
                 ": stopped while Couchbase was moving data");
       }
     }

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -76,6 +77,9 @@ struct CouchbasePlan {
 };
 
 //! The manual's Couchbase node hostname for a service: <service>.isnet.
+//! The cluster's node whose hostname, without the port, is `hostname`; nullptr when none.
+const clients::CouchbaseNode* couchbase_member(const clients::CouchbaseCluster& cluster,
+                                               std::string_view hostname);
 std::string couchbase_hostname(const std::string& service);
 //! The value every db_host gets: the file's Couchbase services in order, comma-separated.
 std::string db_host_list(const model::CouchbaseSpec& spec);
