@@ -383,6 +383,61 @@ kill_node() {  # SIGKILL the node's beam.smp, then everything else of the node
   return 1
 }
 
+# rejoined K: node K's management API answers and a running peer lists it running (or no
+# peer is alive to ask).
+rejoined() {
+  local k=$1 j peers=0
+  node_http_ready "$k" || return 1
+  for ((j = 1; j <= $(read_env_nodes); j++)); do
+    [[ $j == "$k" ]] && continue
+    node_alive "$j" || continue
+    peers=1
+    running_nodes_seen_by "$j" | grep -qxF "$(node_name "$k")" && return 0
+  done
+  (( peers == 0 ))
+}
+
+# wait_rejoined K SECONDS: rejoined K within SECONDS.
+wait_rejoined() {
+  local k=$1 deadline=$(( $(now_ms) + $2 * 1000 ))
+  until rejoined "$k"; do
+    (( $(now_ms) < deadline )) || return 1
+    sleep 0.25
+  done
+}
+
+# recover_node K: brings an alive node K back to running and rejoined. A node paused by
+# pause_minority restarts its rabbit app by itself once it sees the majority again (1-3 s after
+# a heal), but RabbitMQ 3.10 runs that restart once, in a process that only logs an error when
+# the start fails (rabbit_node_monitor:do_run_outside_app_fun): the node then stays alive with
+# its app stopped for good, which once failed every later test of a CI run. Waits 30 s for the
+# node's own recovery; then, logging the node's last lines (the cause), restarts the app as an
+# operator would (rabbitmqctl start_app); then the whole node.
+recover_node() {
+  local k=$1
+  wait_rejoined "$k" 30 && return 0
+  log "node $k is alive but not running and rejoined after 30 s (state: $(node_state "$k")); its last log lines:"
+  tail -n 30 "$(ndir "$k")/log/$(node_name "$k").log" >&2 2>/dev/null || true
+  log "node $k: rabbitmqctl start_app"
+  ( common_env; cd "$BASE" || exit 1
+    exec timeout 60 "$RMQ_BIN/rabbitmqctl" -q -n "$(node_name "$k")" start_app ) >/dev/null 2>&1 || true
+  wait_rejoined "$k" 60 && { log "node $k back after start_app"; return 0; }
+  log "node $k: still not back; restarting the node"
+  kill_node "$k" || true
+  start_node "$k"
+  wait_node_ready "$k" $(( $(now_ms) + BOOT_TIMEOUT * 1000 )) || return 1
+  wait_rejoined "$k" 60
+}
+
+# node_state K: running | paused | not_running | stopped  (paused = VM alive, rabbit app
+# stopped by pause_minority, awaiting the majority)
+node_state() {
+  local k=$1
+  if ! node_alive "$k"; then echo stopped; return 0; fi
+  if node_http_ready "$k"; then echo running; return 0; fi
+  eval_on "$k" 'case {rabbit:is_running(), whereis(rabbit_outside_app_process)} of {true, _} -> running; {false, undefined} -> not_running; {false, _} -> paused end.' 2>/dev/null || echo not_running
+}
+
 # ---- partitions (nftables, table owned by the harness) -------------------------------
 # State: $BASE/partitioned lists the node numbers currently cut off.
 apply_partition_rules() {

@@ -8,10 +8,12 @@
 #                waits until node K's processes are gone (KILL after the deadline).
 #   start K      start node K again from its database; it rejoins the cluster.
 #                Waits until its management API answers and a running peer sees it
-#                (unless every other node is down).
+#                (unless every other node is down).  On an alive node: waits for it to
+#                be back, restarting its app or the node when it stays stopped.
 #   kill K       SIGKILL node K's beam.smp, then the rest of its process tree.
 #   partition K  SUSTAINED network cut of node K from all other nodes (nftables).
-#   heal [K]     undo `partition K` (no K: undo all harness partitions).
+#   heal [K]     undo `partition K` (no K: undo all harness partitions); returns once each
+#                healed node is running and rejoined (restarting one that stays stopped).
 #   blip K       TRANSIENT split: drop node K's distribution links once (no firewall).
 #   state K      print running | paused | not_running | stopped  (paused = VM alive,
 #                rabbit app stopped by pause_minority, awaiting the majority)
@@ -92,7 +94,11 @@ case $cmd in
   start)
     need_k
     start_epmd
-    if node_alive "$K"; then log "node $K is already running"; exit 0; fi
+    if node_alive "$K"; then
+      recover_node "$K" || die "node $K is alive but does not come back"
+      log "node $K is already running"
+      exit 0
+    fi
     start_node "$K"
     deadline=$(( T0 + BOOT_TIMEOUT * 1000 ))
     wait_node_ready "$K" "$deadline" || die "node $K did not start"
@@ -127,9 +133,11 @@ case $cmd in
     log "node $K partitioned from node(s) $(others | tr '\n' ' ')in $(secs_since "$T0")s" ;;
 
   heal)
+    healed=$(sort -un "$BASE/partitioned" 2>/dev/null || true)
     if [[ -z $K ]]; then
       rm -f "$BASE/partitioned"
     else
+      healed=$K
       need_k
       if [[ -f $BASE/partitioned ]]; then
         grep -vxF "$K" "$BASE/partitioned" > "$BASE/partitioned.tmp" || true
@@ -137,7 +145,13 @@ case $cmd in
       fi
     fi
     apply_partition_rules "$N"
-    log "healed ${K:-all} in $(secs_since "$T0")s" ;;
+    # A node that was cut off and paused comes back by itself; heal returns once it has, so
+    # that a test never starts from a node still on its way back (or stuck, see recover_node).
+    for k in $healed; do
+      node_alive "$k" || continue
+      recover_node "$k" || die "node $k does not come back after the heal"
+    done
+    log "healed ${K:-all} and rejoined in $(secs_since "$T0")s" ;;
 
   blip)
     need_k
@@ -147,10 +161,7 @@ case $cmd in
 
   state)
     need_k
-    if ! node_alive "$K"; then echo stopped; exit 0; fi
-    if node_http_ready "$K"; then echo running; exit 0; fi
-    st=$(eval_on "$K" 'case {rabbit:is_running(), whereis(rabbit_outside_app_process)} of {true, _} -> running; {false, undefined} -> not_running; {false, _} -> paused end.' 2>/dev/null || echo not_running)
-    echo "$st" ;;
+    node_state "$K" ;;
 
   status)
     k=${K:-1}
