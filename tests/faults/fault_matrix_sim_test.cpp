@@ -111,7 +111,9 @@ class Journey {
     };
     controller::ClusterClients clients{
         counted, engines, nullptr, nullptr,
-        [&manager](clients::DockerClientPtr next) { manager.hand_over(std::move(next)); }};
+        [&manager](clients::DockerClientPtr next, const model::EngineEndpoint&) {
+          manager.hand_over(std::move(next));
+        }};
     controller::ConvergeOptions options;
     options.timeout = 60s;
     options.poll = 500ms;

@@ -88,7 +88,9 @@ class JourneyWorld {
     };
     controller::ClusterClients clients{
         *manager_, engines, &rabbit, couchbase.get(),
-        [this](clients::DockerClientPtr next) { manager_->hand_over(std::move(next)); }};
+        [this](clients::DockerClientPtr next, const model::EngineEndpoint&) {
+          manager_->hand_over(std::move(next));
+        }};
     controller::ConvergeOptions options;
     options.timeout = std::chrono::seconds(120);  // wall time: a safety net
     options.poll = std::chrono::seconds(1);

@@ -76,7 +76,8 @@ struct FreshInstall {
   //! Converges with simulated time standing in for the waits; checks quorum after each step.
   controller::ConvergeResult converge(
       const model::DesiredState& desired, clients::DockerClient& manager, int& quorum_failures,
-      std::function<void(clients::DockerClientPtr)> use_manager = nullptr) {
+      std::function<void(clients::DockerClientPtr, const model::EngineEndpoint&)> use_manager =
+          nullptr) {
     controller::ConvergeOptions options;
     options.timeout = std::chrono::seconds(60);
     options.poll = std::chrono::milliseconds(500);
@@ -140,9 +141,10 @@ TEST_CASE("a fresh 7-node install converges to the drained-managers example", "[
   clients::ManagerHandoverClient manager(*node1);
   clients::CountingDockerClient counted(manager);
   int quorum_failures = 0;
-  auto result =
-      fresh.converge(desired, counted, quorum_failures,
-                     [&](clients::DockerClientPtr next) { manager.hand_over(std::move(next)); });
+  auto result = fresh.converge(desired, counted, quorum_failures,
+                               [&](clients::DockerClientPtr next, const model::EngineEndpoint&) {
+                                 manager.hand_over(std::move(next));
+                               });
   INFO(remaining(result));
   CHECK(quorum_failures == 0);
   REQUIRE(result.outcome == controller::ConvergeOutcome::kInSync);
@@ -194,9 +196,10 @@ TEST_CASE("demoting the manager apply talks through without another to move to i
   auto node1 = client_at(fresh.cluster->tcp_address("node1"));
   clients::ManagerHandoverClient manager(*node1);
   int quorum_failures = 0;
-  auto result =
-      fresh.converge(desired, manager, quorum_failures,
-                     [&](clients::DockerClientPtr next) { manager.hand_over(std::move(next)); });
+  auto result = fresh.converge(desired, manager, quorum_failures,
+                               [&](clients::DockerClientPtr next, const model::EngineEndpoint&) {
+                                 manager.hand_over(std::move(next));
+                               });
   const auto text = remaining(result);
   INFO(text);
   REQUIRE(result.outcome == controller::ConvergeOutcome::kBlocked);

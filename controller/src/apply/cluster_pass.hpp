@@ -35,8 +35,9 @@ struct ClusterClients {
   clients::CouchbaseClient* couchbase = nullptr;
   //! Moves every later Docker call to another manager's engine (apply sets it, over a
   //! clients::ManagerHandoverClient); empty where the controller cannot move, and a step that
-  //! would take away the manager it talks through is then refused.
-  std::function<void(clients::DockerClientPtr)> use_manager = nullptr;
+  //! would take away the manager it talks through is then refused. The endpoint is the file's
+  //! `engine` entry the client was opened on (apply's lease moves there too).
+  std::function<void(clients::DockerClientPtr, const model::EngineEndpoint&)> use_manager = nullptr;
 };
 
 //! One reconciler's plan from one observation, and a way to take its first step.

@@ -115,6 +115,12 @@ ConvergeResult converge(const model::DesiredState& desired, ClusterClients& clie
       backed_off = true;
       continue;
     }
+    if (auto refused = options.may_write ? options.may_write() : std::nullopt) {
+      result.outcome = ConvergeOutcome::kError;
+      result.error = std::move(*refused);
+      result.stopped_before = *pass->next;
+      return result;
+    }
     StepReport report;
     report.retry = same_again ? repeats : 0;
     report.number = result.steps_applied + 1;

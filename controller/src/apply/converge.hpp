@@ -41,6 +41,9 @@ struct ConvergeOptions {
   //! SIGTERM). Once true the loop sends no new step and returns kStopped; the step in flight
   //! was finished first. Unset: never.
   std::function<bool()> stop_requested;
+  //! Asked just before each step is sent: an error ends the loop with kError and that error,
+  //! the step unsent (apply: it no longer holds the single-writer lease). Unset: always may.
+  std::function<std::optional<model::Error>()> may_write;
 };
 
 enum class ConvergeOutcome { kInSync, kBlocked, kTimeout, kError, kStopped };
@@ -50,7 +53,8 @@ struct ConvergeResult {
   int steps_applied = 0;
   std::vector<model::StepDescription> applied;
   std::vector<model::PlanReport> last_reports;  //!< from the last observation
-  //! With kStopped: the step the plan would have sent next (none while it only waited).
+  //! With kStopped, or kError from may_write: the step the plan would have sent next (none
+  //! while it only waited).
   std::optional<model::StepDescription> stopped_before;
   std::optional<model::Error> error;  //!< with kTimeout: the call the deadline cut short, if any
 };

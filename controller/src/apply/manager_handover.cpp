@@ -79,7 +79,7 @@ model::Expected<model::Unit> keep_a_manager_to_talk_to(const reconcilers::SwarmS
                         (info ? std::string("not a manager yet") : info.error().message) + ")");
         continue;
       }
-      clients.use_manager(std::move(*engine));
+      clients.use_manager(std::move(*engine), *spec.engine);
       return model::Unit{};
     }
   }

@@ -8,6 +8,7 @@
 
 #include "apply/converge.hpp"
 #include "apply/plan_text.hpp"
+#include "cli/apply_lease.hpp"
 #include "cli/desired_file.hpp"
 #include "cli/stop_signals.hpp"
 #include "cli/swarm_connection.hpp"
@@ -136,6 +137,36 @@ int run_apply(const po::variables_map& options, Streams& io) {
     return 1;
   }
   print_warnings("apply", warnings, io);
+  // From here on SIGINT and SIGTERM stop between steps, and cut a wait short.
+  StopSignals signals;
+  // One writer across apply and watch: apply writes only while it holds the lease.
+  watch::LeaseOptions lease_options;
+  lease_options.identity = apply_identity();
+  auto lease_connection = connect_swarm(options, lease_retry_policy(lease_options.duration));
+  if (!lease_connection) {
+    io.err << "swarm-operator apply: " << lease_connection.error().describe() << '\n';
+    return 1;
+  }
+  ApplyLeaseOptions take_options;
+  take_options.lease = lease_options;
+  take_options.wait = options["wait-for-lease"].as<bool>();
+  take_options.deadline = started + *timeout;
+  take_options.stop_requested = [&signals] { return signals.received() != 0; };
+  take_options.sleep = [&signals](std::chrono::milliseconds pause) { signals.wait(pause); };
+  std::string waited_for;
+  take_options.on_wait = [&](const std::string& holder) {
+    if (holder != waited_for) {
+      waited_for = holder;
+      io.out << "waiting for the lease held by " << holder << " (taken over if it stays silent for "
+             << model::format_duration(lease_options.duration) << ")\n";
+      io.out.flush();
+    }
+  };
+  auto lease = ApplyLease::take(std::move(lease_connection->manager), std::move(take_options));
+  if (!lease) {
+    io.err << "swarm-operator apply: " << lease.error().describe() << '\n';
+    return signals.received() != 0 ? 128 + signals.received() : 1;
+  }
   std::optional<clients::CountingRabbitClient> counted_rabbit;
   if (*rabbit) {
     counted_rabbit.emplace(**rabbit);
@@ -147,7 +178,13 @@ int run_apply(const po::variables_map& options, Streams& io) {
   controller::ClusterClients cluster{
       counted, connection->engines, counted_rabbit ? &*counted_rabbit : nullptr,
       counted_couchbase ? &*counted_couchbase : nullptr,
-      [&manager](clients::DockerClientPtr next) { manager.hand_over(std::move(next)); }};
+      [&manager, &lease, &lease_connection](clients::DockerClientPtr next,
+                                            const model::EngineEndpoint& engine) {
+        manager.hand_over(std::move(next));
+        if (auto lease_client = lease_connection->engines(engine)) {
+          (*lease)->hand_over(std::move(*lease_client));
+        }
+      }};
   // cluster holds references into `connection`, `counted`, `rabbit` and `couchbase` (and their
   // counters) for the whole loop.
   controller::ConvergeOptions converge_options;
@@ -159,8 +196,7 @@ int run_apply(const po::variables_map& options, Streams& io) {
       io.out.flush();
     };
   }
-  // From here on SIGINT and SIGTERM stop between steps, and cut a wait short.
-  StopSignals signals;
+  converge_options.may_write = [&lease] { return (*lease)->check_held(); };
   converge_options.stop_requested = [&signals] { return signals.received() != 0; };
   const auto result = controller::converge(
       *desired, cluster, converge_options,

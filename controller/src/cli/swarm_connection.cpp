@@ -1,5 +1,6 @@
 #include "cli/swarm_connection.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <sstream>
 
@@ -35,11 +36,10 @@ model::Expected<SwarmConnection> connect_swarm(const boost::program_options::var
   }
   SwarmConnection out;
   out.manager = client_for(*endpoint, policy);
-  // A node's own engine is reached under the same deadline as the manager (apply --timeout).
-  clients::RetryPolicy engine_policy;
-  engine_policy.deadline = policy.deadline;
+  // A node's own engine is reached as the manager is: under the same deadline (apply
+  // --timeout), and with the lease's short calls on the lease's connection.
   out.engines =
-      [engine_policy](
+      [engine_policy = policy](
           const model::EngineEndpoint& engine) -> model::Expected<clients::DockerClientPtr> {
     std::optional<clients::TlsConfig> tls;
     if (engine.tls) {
@@ -53,6 +53,13 @@ model::Expected<SwarmConnection> connect_swarm(const boost::program_options::var
     return client_for(*parsed, engine_policy);
   };
   return out;
+}
+
+clients::RetryPolicy lease_retry_policy(std::chrono::milliseconds lease_duration) {
+  clients::RetryPolicy policy;
+  policy.attempts = 1;
+  policy.call_timeout = std::max(std::chrono::milliseconds(1000), lease_duration / 3);
+  return policy;
 }
 
 namespace {

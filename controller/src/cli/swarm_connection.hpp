@@ -1,6 +1,7 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <chrono>
 #include <string_view>
 #include <vector>
 
@@ -26,6 +27,11 @@ struct SwarmConnection {
 //! its deadline bounds the node engines' clients too.
 model::Expected<SwarmConnection> connect_swarm(const boost::program_options::variables_map& options,
                                                const clients::RetryPolicy& policy = {});
+
+//! The lease's connection: each read or write gets a third of the lease's duration (at least
+//! 1 s) and no retry. A Docker API that stalls (seen for ~21 s while a promoted manager joins
+//! raft) then cannot hold a renewal or a takeover past the lease's duration.
+clients::RetryPolicy lease_retry_policy(std::chrono::milliseconds lease_duration);
 
 //! The RabbitMQ management endpoints (--rabbitmq, else SWARM_OPERATOR_RABBITMQ, else
 //! spec.rabbitmq.endpoints) with credentials (--rabbitmq-credentials, else

@@ -110,6 +110,11 @@ std::string SwarmLease::holder() const {
   return holder_;
 }
 
+std::string SwarmLease::observed() const {
+  std::lock_guard lock(mutex_);
+  return observed_;
+}
+
 std::string SwarmLease::last_error() const {
   std::lock_guard lock(mutex_);
   return error_;

@@ -33,6 +33,9 @@ class SwarmLease {
   //! Whether this controller may write now.
   bool held(Clock::time_point now) const;
   std::string holder() const;
+  //! The holder and its renewal counter as last read ("HOLDER#N"): it changes at each renewal,
+  //! so an observer tells a live holder from a silent one.
+  std::string observed() const;
   std::string last_error() const;
   //! Gives the lease up (clears the holder) if this controller holds it.
   void release();
