@@ -176,10 +176,21 @@ model::Expected<HttpResponse> CurlTransport::send(const HttpRequest& request) {
   curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
   curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, write_header);
   curl_easy_setopt(curl, CURLOPT_HEADERDATA, &sink);
+  if (request.abandon != nullptr) {
+    sink.cancel = request.abandon;
+    curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, check_cancel);
+    curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &sink);
+  }
   char detail[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
 
   const CURLcode code = curl_easy_perform(curl);
+  if (sink.stopped_by_caller) {
+    model::Error error = transport_error(code, detail, request, display());
+    error.message = "abandoned in flight: the controller is stopping and its grace is over";
+    return error;
+  }
   if (sink.too_large) {
     model::Error error = transport_error(code, detail, request, display());
     error.code = model::ErrorCode::kInternal;  // the same answer would come again

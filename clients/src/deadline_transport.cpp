@@ -4,6 +4,18 @@
 
 namespace swarmop::clients {
 
+CallDeadline CallDeadline::abandonable() {
+  CallDeadline out;
+  out.abandon_ = std::make_shared<std::atomic<bool>>(false);
+  return out;
+}
+
+void CallDeadline::abandon() const {
+  if (abandon_) {
+    abandon_->store(true);
+  }
+}
+
 std::chrono::milliseconds CallDeadline::bound(std::chrono::milliseconds own) const {
   if (!at_) {
     return own;
@@ -20,7 +32,8 @@ model::Error CallDeadline::refusal(const std::string& target, const std::string&
   error.not_sent = true;
   error.target = target;
   error.operation = operation;
-  error.message = "not sent: the command's deadline (--timeout) has passed";
+  error.message = abandoned() ? "not sent: the controller is stopping and its grace is over"
+                              : "not sent: the command's deadline (--timeout) has passed";
   return error;
 }
 
@@ -38,6 +51,7 @@ model::Expected<HttpResponse> DeadlineTransport::send(const HttpRequest& request
   }
   HttpRequest bounded = request;
   bounded.timeout = deadline_.bound(request.timeout);
+  bounded.abandon = deadline_.abandon_flag();
   return inner_->send(bounded);
 }
 
@@ -49,6 +63,7 @@ model::Expected<int> DeadlineTransport::stream(const HttpRequest& request,
   }
   HttpRequest bounded = request;
   bounded.timeout = deadline_.bound(request.timeout);
+  bounded.abandon = deadline_.abandon_flag();
   return inner_->stream(bounded, on_data, cancel);
 }
 

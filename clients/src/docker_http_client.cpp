@@ -121,6 +121,7 @@ model::Expected<HttpResponse> DockerHttpClient::call(const Call& c) {
   }
   HttpRequest request{c.method, path, c.body, c.body.empty() ? "" : "application/json",
                       retry_.call_timeout ? std::min(c.timeout, *retry_.call_timeout) : c.timeout};
+  request.abandon = retry_.deadline.abandon_flag();
   // Only reads are retried: a write that timed out may have been applied.
   const int attempts = c.method == "GET" ? std::max(1, retry_.attempts) : 1;
   model::Expected<HttpResponse> response = model::Error{};

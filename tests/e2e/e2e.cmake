@@ -62,6 +62,15 @@ if(SWARMOP_JQ AND SWARMOP_CURL)
   add_test(NAME e2e/data_safety_cli COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/data_safety_cli.sh
                                             $<TARGET_FILE:swarm-operator>)
   set_tests_properties(e2e/data_safety_cli PROPERTIES LABELS sim TIMEOUT 300)
+  # One writer across apply and watch: two applies, apply with --wait-for-lease, apply beside
+  # a watch controller, a killed holder taken over (#22). About 60 s.
+  add_test(NAME e2e/one_writer COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/one_writer.sh
+                                       $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/one_writer PROPERTIES LABELS sim TIMEOUT 300)
+  # watch stopped by SIGTERM while the Docker API hangs: exit 0 soon after --shutdown-grace.
+  add_test(NAME e2e/watch_shutdown COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/watch_shutdown.sh
+                                           $<TARGET_FILE:swarm-operator>)
+  set_tests_properties(e2e/watch_shutdown PROPERTIES LABELS sim TIMEOUT 120)
   # `apply --timeout 3s` against a hanging Engine API ends within 3 + 3 s with exit 1 (#22).
   add_test(NAME e2e/apply_timeout COMMAND ${CMAKE_CURRENT_SOURCE_DIR}/e2e/apply_timeout.sh
                                           $<TARGET_FILE:swarm-operator>)

@@ -146,8 +146,10 @@ struct WatchedSwarm {
   }
 
   std::unique_ptr<RunningController> start(const std::string& identity,
-                                           std::chrono::milliseconds backoff_base = 1000ms) {
+                                           std::chrono::milliseconds backoff_base = 1000ms,
+                                           std::chrono::milliseconds removal_settle = 0ms) {
     watch::ControllerOptions options;
+    options.removal_settle = removal_settle;
     options.file = file.string();
     options.resync = 1h;  // far away: anything that happens in a test came from a trigger
     options.requeue = 200ms;
@@ -311,6 +313,53 @@ TEST_CASE("two controllers, one lease: only the holder writes, the other takes o
   swarm.set_zone_by_hand("node2", "drift-2");
   CHECK(eventually([&] { return swarm.zone_of("node2") == "a"; }));
   CHECK(docker_writes(second->metrics()) > 0);
+}
+
+TEST_CASE("a removal waits until the file content has stood --removal-settle", "[watch]") {
+  WatchedSwarm swarm;
+  swarm.cluster.set_node_down("node3", true);
+  REQUIRE(eventually([&] {
+    auto node = swarm.probe->inspect_node("node3");
+    return node && node->state == "down";
+  }));
+  // node3 is down and no longer listed: with prune its entry is removed, a step that cannot be
+  // undone, so it waits until this content has stood 3 s.
+  swarm.commit(
+      "apiVersion: swarm-operator/v1alpha1\n"
+      "kind: SwarmCluster\n"
+      "metadata: {name: watch-test}\n"
+      "spec:\n"
+      "  swarm:\n"
+      "    prune: true\n"
+      "    nodes:\n"
+      "      - {hostname: node1, role: manager}\n"
+      "      - {hostname: node2, role: worker, labels: {zone: a}}\n");
+  const auto written = std::chrono::steady_clock::now();
+  auto running = swarm.start("controller-a", 1000ms, 3000ms);
+  const auto waits_for_settle = [&] {
+    const auto status = running->status();
+    const auto& plan = running->reconciler(status, "membership").at("plan");
+    if (!plan.is_object()) {
+      return false;
+    }
+    for (const auto& item : plan.at("waiting").as_array()) {
+      const std::string message(item.at("message").as_string());
+      if (message.find("remove node node3 takes a member away for good") != std::string::npos) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const bool waited = eventually(waits_for_settle);
+  INFO("membership: " << boost::json::serialize(
+           running->reconciler(running->status(), "membership")));
+  REQUIRE(waited);
+  CHECK(swarm.probe->inspect_node("node3"));  // still there while it waits
+  REQUIRE(eventually([&] { return !swarm.probe->inspect_node("node3"); }));
+  const auto removed_after = std::chrono::steady_clock::now() - written;
+  INFO("removed " << std::chrono::duration_cast<std::chrono::milliseconds>(removed_after).count()
+                  << " ms after the file was written");
+  CHECK(removed_after >= 3s);
 }
 
 }  // namespace swarmop::testing

@@ -251,4 +251,24 @@ TEST_CASE("http: a port already taken is refused with the system's reason", "[wa
                                  0) == 0);
 }
 
+TEST_CASE("http: /healthz fails, saying why, once the controller's loop stops turning",
+          "[watch][http]") {
+  watch::StatusBoard board({"labels"});
+  watch::HttpEndpoints http(board, 15s);
+  const int port = http.start("127.0.0.1:0");
+  REQUIRE(port > 0);
+  // Before the loop's first turn (start-up) and right after a turn: healthy.
+  CHECK(status_line(get_healthz(port, Clock::now() + 3s)) == "HTTP/1.1 200 OK");
+  board.set_loop_turned(Clock::now());
+  CHECK(status_line(get_healthz(port, Clock::now() + 3s)) == "HTTP/1.1 200 OK");
+  // The last turn 20 s ago (a loop blocked on a FIFO or a hung mount did this): unhealthy, so
+  // the stack's health check restarts the controller.
+  board.set_loop_turned(Clock::now() - 20s);
+  const std::string stalled = get_healthz(port, Clock::now() + 3s);
+  CHECK(status_line(stalled) == "HTTP/1.1 503 Service Unavailable");
+  CHECK_THAT(stalled, Catch::Contains("event loop has not turned for 20 s"));
+  board.set_loop_turned(Clock::now());
+  CHECK(status_line(get_healthz(port, Clock::now() + 3s)) == "HTTP/1.1 200 OK");
+}
+
 }  // namespace swarmop::testing

@@ -88,15 +88,19 @@ std::vector<Command> build_table() {
   table.push_back(Command{
       "apply",
       "converge the cluster to FILE: one safe step at a time, re-observing between steps",
-      "FILE [--timeout DURATION] [--dry-run] [cluster options]",
+      "FILE [--timeout DURATION] [--dry-run] [--wait-for-lease] [cluster options]",
       "Applies the plan step by step. After each step the cluster is observed again and the "
       "plan is recomputed, until the cluster is in sync, every remaining step is blocked, or "
       "the timeout passes. Every write carries the object's version; a conflict re-observes. "
-      "A second apply on a converged cluster makes no writes. SIGINT or SIGTERM stops it "
+      "A second apply on a converged cluster makes no writes. Apply writes only while it holds "
+      "the lease a watch controller holds (the labels of the 0-replica service "
+      "swarm-operator-lease), so two applies, or an apply beside a watch, never send the same "
+      "write twice: when another writer holds it, apply refuses and names it (or waits, with "
+      "--wait-for-lease), and releases it when done. SIGINT or SIGTERM stops it "
       "after the step in flight, with a summary of where it stopped; a second signal exits at "
       "once.",
       {{0, "in sync"},
-       {1, "error or timeout"},
+       {1, "error or timeout, or the lease held by another writer"},
        {2, "stopped with blocked steps"},
        {130, "stopped by SIGINT"},
        {143, "stopped by SIGTERM"}},
@@ -104,7 +108,10 @@ std::vector<Command> build_table() {
         options.add_options()(
             "timeout", po::value<std::string>()->default_value("10m")->value_name("DURATION"),
             "give up after this long; every API call, retries included, ends by then")(
-            "dry-run", po::bool_switch(), "print the plan and change nothing (same as plan)");
+            "dry-run", po::bool_switch(), "print the plan and change nothing (same as plan)")(
+            "wait-for-lease", po::bool_switch(),
+            "when another writer (a watch controller, another apply) holds the lease, wait until "
+            "it lets go or stays silent for the lease's 15 s, instead of refusing");
         add_cluster_options(options);
       },
       {{"FILE", 1}},
@@ -127,8 +134,9 @@ std::vector<Command> build_table() {
       "in /status and the log. Only the "
       "controller holding the lease (the labels of a 0-replica service named "
       "swarm-operator-lease, updated with Swarm's object version) writes; another one observes "
-      "and serves status. SIGTERM/SIGINT: no new step starts, the ones in flight finish, exit "
-      "0. SIGHUP re-reads FILE. Serves /healthz, /readyz, /status (JSON: per reconciler its "
+      "and serves status. SIGTERM/SIGINT: no new step starts, the ones in flight finish "
+      "(within --shutdown-grace, then their calls are abandoned), exit 0. SIGHUP re-reads FILE. "
+      "Serves /healthz, /readyz, /status (JSON: per reconciler its "
       "sync and health conditions, last pass, the plan left) and /metrics (Prometheus) on "
       "ADDR, read-only: one GET or HEAD per connection, no request body (405 or 413 from the "
       "headers alone), the request within 2 s of connecting, so idle or slow clients cannot "
@@ -159,6 +167,17 @@ std::vector<Command> build_table() {
                       "longest retry delay (at least 1s: a reconciler that keeps failing retries "
                       "at most once "
                       "a second)")(
+            "shutdown-grace",
+            po::value<std::string>()->default_value("30s")->value_name("DURATION"),
+            "on SIGTERM/SIGINT, how long the passes in flight may take to finish; then their API "
+            "calls are abandoned and it exits within seconds, the lease released or, when the "
+            "API does not answer, left to expire (at least 1s; keep the stack's "
+            "stop_grace_period above it)")(
+            "removal-settle",
+            po::value<std::string>()->default_value("10s")->value_name("DURATION"),
+            "a step that takes a member away for good (a Couchbase node rebalanced out, a swarm "
+            "node leaving or removed) waits until the file content in force has stood this long, "
+            "so an edit finished or reverted a little later never costs a member")(
             "lease-duration",
             po::value<std::string>()->default_value("15s")->value_name("DURATION"),
             "how long a silent lease holder keeps the lease before another controller takes it (at "

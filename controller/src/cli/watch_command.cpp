@@ -28,6 +28,8 @@ constexpr DurationFlag kFileStable{"file-stable", milliseconds(100)};
 constexpr DurationFlag kBackoffBase{"backoff-base", milliseconds(100)};
 constexpr DurationFlag kBackoffCap{"backoff-cap", milliseconds(1000)};
 constexpr DurationFlag kLeaseDuration{"lease-duration", milliseconds(3000)};
+constexpr DurationFlag kRemovalSettle{"removal-settle", milliseconds(0)};
+constexpr DurationFlag kShutdownGrace{"shutdown-grace", milliseconds(1000)};
 
 std::optional<milliseconds> duration_flag(const po::variables_map& options, DurationFlag flag,
                                           Streams& io) {
@@ -85,9 +87,13 @@ int run_watch(const po::variables_map& options, Streams& io) {
   const auto cap = duration_flag(options, kBackoffCap, io);
   const auto lease = duration_flag(options, kLeaseDuration, io);
   const auto stable = duration_flag(options, kFileStable, io);
-  if (!resync || !base || !cap || !lease || !stable) {
+  const auto removal_settle = duration_flag(options, kRemovalSettle, io);
+  const auto shutdown_grace = duration_flag(options, kShutdownGrace, io);
+  if (!resync || !base || !cap || !lease || !stable || !removal_settle || !shutdown_grace) {
     return 1;
   }
+  settings.shutdown_grace = *shutdown_grace;
+  settings.removal_settle = *removal_settle;
   settings.file_stable = *stable;
   settings.resync = *resync;
   settings.backoff.base = *base;
@@ -108,16 +114,14 @@ int run_watch(const po::variables_map& options, Streams& io) {
   if (!desired) {
     return 1;
   }
-  auto connection = connect_swarm(options);
+  // Every call of the passes (the manager, node engines, Couchbase, RabbitMQ) can be abandoned
+  // once the shutdown grace is over: a hanging API then cannot hold the exit.
+  const auto stop_calls = clients::CallDeadline::abandonable();
+  clients::RetryPolicy pass_policy;
+  pass_policy.deadline = stop_calls;
+  auto connection = connect_swarm(options, pass_policy);
   auto events = connect_swarm(options);
-  // The lease's reads and writes get a third of its duration each and no retries: a Docker API
-  // that stalls (seen for ~21 s while a promoted manager joins raft) then cannot hold a renewal
-  // or a takeover past the lease's duration.
-  clients::RetryPolicy lease_policy;
-  lease_policy.attempts = 1;
-  lease_policy.call_timeout =
-      std::max(std::chrono::milliseconds(1000), settings.lease.duration / 3);
-  auto lease_connection = connect_swarm(options, lease_policy);
+  auto lease_connection = connect_swarm(options, lease_retry_policy(settings.lease.duration));
   if (!connection || !events || !lease_connection) {
     io.err << "swarm-operator watch: "
            << (!connection ? connection.error()
@@ -130,8 +134,8 @@ int run_watch(const po::variables_map& options, Streams& io) {
   watch::WatchLog log(format == "json" ? watch::LogFormat::kJson : watch::LogFormat::kText);
   log.set_level(*level);
   std::vector<std::string> warnings;
-  auto rabbit = connect_rabbitmq(options, *desired, warnings);
-  auto couchbase = connect_couchbase(options, *desired, warnings);
+  auto rabbit = connect_rabbitmq(options, *desired, warnings, stop_calls);
+  auto couchbase = connect_couchbase(options, *desired, warnings, stop_calls);
   if (!rabbit || !couchbase) {
     io.err << "swarm-operator watch: " << (rabbit ? couchbase.error() : rabbit.error()).describe()
            << '\n';
@@ -144,6 +148,7 @@ int run_watch(const po::variables_map& options, Streams& io) {
       *connection->manager, connection->engines, couchbase->get(), rabbit->get(), {}};
   clients.event_clients.push_back(std::move(events->manager));
   clients.lease_docker = std::move(lease_connection->manager);
+  clients.abandon_calls = [stop_calls] { stop_calls.abandon(); };
   watch::Controller controller(settings, std::move(clients), std::move(log));
   return controller.run();
 }

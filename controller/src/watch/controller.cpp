@@ -20,6 +20,7 @@
 #include "watch/desired_source.hpp"
 #include "watch/file_watch.hpp"
 #include "watch/http_endpoints.hpp"
+#include "watch/removal_settle.hpp"
 
 namespace swarmop::watch {
 
@@ -47,6 +48,7 @@ struct Controller::Impl {
         wake(loop),
         resync(loop),
         lease_timer(loop),
+        heartbeat(loop),
         grace(loop),
         reread(loop),
         signals(loop) {
@@ -182,6 +184,10 @@ struct Controller::Impl {
                                       : PassOutcome::kInSync;
     } else if (stopping || !lease.held(Clock::now())) {
       record.outcome = PassOutcome::kReadOnly;
+    } else if (auto wait = removal_wait(*plan.next, source.first_seen().value_or(started), started,
+                                        options.removal_settle)) {
+      record.report->waiting.push_back(*wait);
+      record.outcome = PassOutcome::kWaiting;
     } else {
       auto applied = plan.apply_next();
       if (applied) {
@@ -392,6 +398,16 @@ struct Controller::Impl {
   }
 
   // --- stopping -----------------------------------------------------------------------------
+  void beat() {
+    board.set_loop_turned(Clock::now());
+    heartbeat.expires_after(std::chrono::seconds(1));
+    heartbeat.async_wait([this](const boost::system::error_code& error) {
+      if (!error) {
+        beat();
+      }
+    });
+  }
+
   void begin_stop(const char* why) {
     if (stopping) {
       return;
@@ -410,6 +426,24 @@ struct Controller::Impl {
     grace.async_wait([this](const boost::system::error_code& error) {
       if (!error) {
         log.warn("stop-grace-over", {{"passes-in-flight", std::to_string(queue.running())}});
+        abandon_stuck_passes();
+      }
+    });
+    maybe_finish_stop();
+  }
+
+  //! The grace is over and passes still wait on the APIs: their calls are abandoned, so each
+  //! ends at once with a transient error (a write cut short may or may not have been applied,
+  //! which the next controller's first observation sees). The loop then stops when they have
+  //! ended, or 5 s later whatever holds them.
+  void abandon_stuck_passes() {
+    if (clients.abandon_calls) {
+      clients.abandon_calls();
+    }
+    grace.expires_after(std::chrono::seconds(5));
+    grace.async_wait([this](const boost::system::error_code& error) {
+      if (!error) {
+        log.warn("stop-abandoned", {{"passes-in-flight", std::to_string(queue.running())}});
         loop.stop();
       }
     });
@@ -441,6 +475,7 @@ struct Controller::Impl {
   asio::steady_timer wake;
   asio::steady_timer resync;
   asio::steady_timer lease_timer;
+  asio::steady_timer heartbeat;  //!< marks each turn of the loop for /healthz
   asio::steady_timer grace;
   asio::steady_timer reread;  //!< reads a file that is settling again
   asio::signal_set signals;
@@ -484,7 +519,7 @@ int Controller::run(bool handle_signals) {
     return 1;
   }
   if (!s.options.listen.empty()) {
-    s.http = std::make_unique<HttpEndpoints>(s.board);
+    s.http = std::make_unique<HttpEndpoints>(s.board, s.options.stall_bound);
     const int port = s.http->start(s.options.listen);
     if (port <= 0) {
       s.log.error("http-listen-failed", {{"listen", s.options.listen}, {"error", s.http->error()}});
@@ -517,6 +552,7 @@ int Controller::run(bool handle_signals) {
                          {"lease", s.lease_held ? "held" : "held by " + s.lease.holder()}});
   s.schedule_lease(s.options.lease.duration / 3);
   s.schedule_resync();
+  s.beat();
   s.queue.trigger_all(Clock::now());
   s.dispatch();
   started_ = true;

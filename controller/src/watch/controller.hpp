@@ -2,6 +2,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,6 +31,13 @@ struct ControllerOptions {
   std::string listen = "127.0.0.1:9180";
   //! How long SIGTERM waits for the passes in flight before it exits anyway.
   std::chrono::milliseconds shutdown_grace{30'000};
+  //! /healthz fails once the event loop has not turned (its heartbeat, every second) for this
+  //! long. The loop only dispatches (passes, file reads and lease calls run on other threads),
+  //! so a turn never takes long unless something is wrong.
+  std::chrono::milliseconds stall_bound{15'000};
+  //! A step that takes a member away for good (a Couchbase node rebalanced out, a swarm node
+  //! leaving or removed) waits until the file content in force has stood this long.
+  std::chrono::milliseconds removal_settle{10'000};
 };
 
 //! What the controller talks to. The event clients (one per manager endpoint) feed the Docker
@@ -43,6 +51,10 @@ struct ControllerClients {
   //! The lease's own client, with a per-call timeout well under the lease's duration; nullptr:
   //! the lease uses `docker`.
   clients::DockerClientPtr lease_docker = nullptr;
+  //! Ends every call of `docker`, `engines`, `couchbase` and `rabbit` in flight and refuses new
+  //! ones (their clients share one clients::CallDeadline::abandonable()): called when the
+  //! shutdown grace is over, so a hanging API cannot hold the exit. Unset: nothing to abandon.
+  std::function<void()> abandon_calls = nullptr;
 };
 
 //! `swarm-operator watch`: one Boost.Asio loop owns the timers, the signals, the file watch and

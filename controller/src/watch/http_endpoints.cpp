@@ -116,8 +116,8 @@ bool is_loopback_listen(const std::string& listen) {
   return check_loopback_listen(listen).verdict == LoopbackCheck::Verdict::kLoopback;
 }
 
-HttpEndpoints::HttpEndpoints(const StatusBoard& board)
-    : board_(board), server_(std::make_unique<BoundedHttpServer>()) {}
+HttpEndpoints::HttpEndpoints(const StatusBoard& board, std::chrono::milliseconds stall_bound)
+    : board_(board), stall_bound_(stall_bound), server_(std::make_unique<BoundedHttpServer>()) {}
 
 HttpEndpoints::~HttpEndpoints() {
   stop();
@@ -130,7 +130,12 @@ int HttpEndpoints::start(const std::string& listen) {
     error_ = "cannot listen on " + listen + ": " + error;
     return 0;
   }
-  server_->Get("/healthz", [](const httplib::Request&, httplib::Response& response) {
+  server_->Get("/healthz", [this](const httplib::Request&, httplib::Response& response) {
+    if (auto stalled = board_.stalled(std::chrono::steady_clock::now(), stall_bound_)) {
+      response.status = 503;
+      response.set_content("stalled: " + *stalled + "\n", "text/plain");
+      return;
+    }
     response.set_content("ok\n", "text/plain");
   });
   server_->Get("/readyz", [this](const httplib::Request&, httplib::Response& response) {

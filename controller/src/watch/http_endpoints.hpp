@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,13 +13,15 @@ namespace swarmop::watch {
 class BoundedHttpServer;
 
 //! The controller's read-only HTTP endpoints (cpp-httplib, on their own threads): /healthz
-//! (the process answers), /readyz (desired state loaded and the swarm reachable: 200, else
-//! 503), /status (JSON) and /metrics (Prometheus text). Everything served comes from the
-//! status board, which holds no secret. Each connection is bounded in time and size
+//! (the process answers and its event loop turns), /readyz (desired state loaded and the swarm
+//! reachable: 200, else 503), /status (JSON) and /metrics (Prometheus text). Everything served
+//! comes from the status board, which holds no secret. Each connection is bounded in time and size
 //! (BoundedHttpServer), so slow, idle or oversized clients cannot starve /healthz.
 class HttpEndpoints {
  public:
-  explicit HttpEndpoints(const StatusBoard& board);
+  //! /healthz fails (503) once the controller's event loop has not turned for `stall_bound`.
+  explicit HttpEndpoints(const StatusBoard& board,
+                         std::chrono::milliseconds stall_bound = std::chrono::seconds(15));
   ~HttpEndpoints();
   HttpEndpoints(const HttpEndpoints&) = delete;
   HttpEndpoints& operator=(const HttpEndpoints&) = delete;
@@ -31,6 +34,7 @@ class HttpEndpoints {
 
  private:
   const StatusBoard& board_;
+  std::chrono::milliseconds stall_bound_;
   std::unique_ptr<BoundedHttpServer> server_;
   std::thread thread_;
   std::string error_;

@@ -194,6 +194,23 @@ void StatusBoard::set_stopping() {
   stopping_ = true;
 }
 
+void StatusBoard::set_loop_turned(std::chrono::steady_clock::time_point at) {
+  std::lock_guard lock(mutex_);
+  loop_turned_ = at;
+}
+
+std::optional<std::string> StatusBoard::stalled(std::chrono::steady_clock::time_point now,
+                                                std::chrono::milliseconds bound) const {
+  std::lock_guard lock(mutex_);
+  if (!loop_turned_ || now - *loop_turned_ <= bound) {
+    return std::nullopt;
+  }
+  const auto silent = std::chrono::duration_cast<std::chrono::seconds>(now - *loop_turned_);
+  return "the controller's event loop has not turned for " + std::to_string(silent.count()) +
+         " s (bound " + std::to_string(bound.count() / 1000) +
+         " s): no pass, lease renewal or file change is being handled";
+}
+
 bool StatusBoard::ready() const {
   std::lock_guard lock(mutex_);
   return !desired_revision_.empty() && swarm_reachable_ && !stopping_;

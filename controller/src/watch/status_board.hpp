@@ -56,9 +56,16 @@ class StatusBoard {
   void set_queue_depth(std::size_t depth);
   void set_api_counts(const std::map<std::string, ApiCounts>& counts);
   void set_stopping();
+  //! The controller's event loop ran (a heartbeat it schedules on itself every second).
+  void set_loop_turned(std::chrono::steady_clock::time_point at);
 
   //! The desired state is loaded and the last swarm observation worked.
   bool ready() const;
+  //! Empty while the event loop has turned within `bound` (or has not started yet); else why
+  //! /healthz fails: a loop that stopped turning triggers no pass, renews no lease and corrects
+  //! no drift, while the HTTP threads would go on answering.
+  std::optional<std::string> stalled(std::chrono::steady_clock::time_point now,
+                                     std::chrono::milliseconds bound) const;
   std::string status_json() const;
   std::string metrics_text() const;
 
@@ -102,6 +109,7 @@ class StatusBoard {
   std::map<std::string, ApiCounts> api_;
   bool swarm_reachable_ = false;
   bool stopping_ = false;
+  std::optional<std::chrono::steady_clock::time_point> loop_turned_;
 };
 
 }  // namespace swarmop::watch

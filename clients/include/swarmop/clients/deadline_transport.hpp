@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -16,8 +17,15 @@ class CallDeadline {
 
   CallDeadline() = default;
   explicit CallDeadline(Clock::time_point at) : at_(at) {}
+  //! No moment, but a switch shared by every copy: abandon() ends the calls in flight at once
+  //! and refuses new ones (watch, once its shutdown grace is over).
+  static CallDeadline abandonable();
 
-  bool passed() const { return at_ && Clock::now() >= *at_; }
+  bool passed() const { return abandoned() || (at_ && Clock::now() >= *at_); }
+  void abandon() const;
+  bool abandoned() const { return abandon_ && abandon_->load(); }
+  //! The switch, for HttpRequest::abandon (nullptr when there is none).
+  const std::atomic<bool>* abandon_flag() const { return abandon_.get(); }
   //! `own`, or the time left when that is shorter: at least 1 ms, since curl reads 0 as "no
   //! limit" (call passed() first).
   std::chrono::milliseconds bound(std::chrono::milliseconds own) const;
@@ -27,6 +35,7 @@ class CallDeadline {
 
  private:
   std::optional<Clock::time_point> at_;
+  std::shared_ptr<std::atomic<bool>> abandon_;
 };
 
 //! An HttpTransport whose requests end by the deadline: their timeout is cut to the time left,

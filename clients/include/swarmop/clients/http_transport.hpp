@@ -23,6 +23,9 @@ struct HttpRequest {
   //! make the controller run out of memory. 256 MiB is far above the largest real answer (the
   //! task list of a large swarm is tens of MiB).
   std::size_t max_body_bytes = std::size_t{256} << 20;
+  //! Once true, the call is abandoned mid-flight (a watch controller whose shutdown grace is
+  //! over), reported as a transient failure. nullptr: never.
+  const std::atomic<bool>* abandon = nullptr;
 };
 
 struct HttpResponse {
