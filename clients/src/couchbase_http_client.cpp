@@ -79,14 +79,7 @@ std::string CouchbaseHttpClient::display() const {
 std::string CouchbaseHttpClient::redact(std::string text) const {
   // The server has no reason to echo the password, but addNode sends it in the body: make sure
   // whatever comes back can never carry it into a log.
-  const std::string& secret = credentials_.password;
-  if (secret.empty()) {
-    return text;
-  }
-  for (auto at = text.find(secret); at != std::string::npos; at = text.find(secret, at + 3)) {
-    text.replace(at, secret.size(), "***");
-  }
-  return text;
+  return mask_secret(std::move(text), credentials_.password);
 }
 
 model::Expected<HttpResponse> CouchbaseHttpClient::request(const std::string& what,

@@ -156,7 +156,7 @@ model::Expected<HttpResponse> DockerHttpClient::call(const Call& c) {
     return response;
   }
   model::Error error;
-  error.server_message = docker_json::error_message(response->body);
+  error.server_message = transport_->redact(docker_json::error_message(response->body));
   error.code = classify_docker_error(response->status, error.server_message);
   error.http_status = response->status;
   error.operation = operation;
@@ -219,7 +219,7 @@ model::Expected<DockerNode> DockerHttpClient::inspect_node(const std::string& id
 
 model::Expected<model::Unit> DockerHttpClient::update_node(const DockerNode& node,
                                                            const json::object& spec) {
-  Call c{"update node " + node.hostname, "POST",
+  Call c{"update node " + (node.hostname.empty() ? node.id : node.hostname), "POST",
          "/nodes/" + url_escape(node.id) + "/update?version=" + std::to_string(node.version),
          json::serialize(spec)};
   auto response = call(c);

@@ -67,7 +67,8 @@ model::Expected<HttpResponse> RabbitHttpClient::request(const std::string& what,
       last = response.error();
       const bool refused = last.not_sent;
       seen += (seen.empty() ? "" : "; ") + endpoint->display() + ": " +
-              (refused ? "refused (stopped, or paused by pause_minority)" : last.message);
+              (refused ? "refused (stopped, or paused by pause_minority)"
+                       : endpoint->redact(last.message));
       if (read || refused) {
         continue;
       }
@@ -79,7 +80,7 @@ model::Expected<HttpResponse> RabbitHttpClient::request(const std::string& what,
     model::Error error;
     error.http_status = response->status;
     error.code = http_common::classify_status(response->status);
-    error.server_message = rabbit_error_reason(response->body);
+    error.server_message = endpoint->redact(rabbit_error_reason(response->body));
     error.target = endpoint->display();
     error.operation = request.method + " " + request.path.substr(0, request.path.find('?'));
     error.message = what + ": " + std::to_string(response->status) +

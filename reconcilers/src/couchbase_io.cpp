@@ -11,6 +11,9 @@ CouchbaseObservation observe_couchbase(clients::CouchbaseClient& couchbase,
   auto cluster = couchbase.cluster();
   if (!cluster) {
     out.unreachable = cluster.error().describe();
+    if (cluster.error().code == model::ErrorCode::kUnauthorized) {
+      out.credentials_refused = cluster.error();
+    }
     return out;
   }
   out.cluster = std::move(*cluster);
@@ -23,6 +26,9 @@ CouchbaseObservation observe_couchbase(clients::CouchbaseClient& couchbase,
         auto_failover ? nullptr : &auto_failover.error(), indexes ? nullptr : &indexes.error()}) {
     if (error != nullptr) {
       out.unreachable = error->describe();
+      if (error->code == model::ErrorCode::kUnauthorized) {
+        out.credentials_refused = *error;
+      }
       return out;
     }
   }

@@ -153,7 +153,7 @@ class LabelsPlanner {
       if (step.changes.size() == 1 && set.count(kManagedLabelsKey) > 0) {
         step.reason = "record the label keys this operator owns on the node";
       }
-      plan_.steps.push_back({std::move(step), NodeUpdate{node->id, node->version,
+      plan_.steps.push_back({std::move(step), NodeUpdate{node->id, node->hostname, node->version,
                                                          edit::with_labels(node->spec, set)}});
       for (const auto& [key, value] : set) {
         node->labels[key] = value;
@@ -245,8 +245,8 @@ class LabelsPlanner {
         continue;
       }
       plan_.steps.push_back(
-          {std::move(step),
-           NodeUpdate{node->id, node->version, edit::with_labels(node->spec, set, remove)}});
+          {std::move(step), NodeUpdate{node->id, node->hostname, node->version,
+                                       edit::with_labels(node->spec, set, remove)}});
     }
   }
 

@@ -206,7 +206,7 @@ class MembershipPlanner {
                                    ": promoting it would add a manager that cannot vote");
         continue;
       }
-      plan_.steps.push_back({std::move(step), NodeUpdate{node->id, node->version,
+      plan_.steps.push_back({std::move(step), NodeUpdate{node->id, node->hostname, node->version,
                                                          edit::with_role(node->spec, "manager")}});
       node->role = "manager";
       node->manager_reachability = "reachable";
@@ -255,7 +255,7 @@ class MembershipPlanner {
                                    ": the swarm would lose quorum");
         continue;
       }
-      plan_.steps.push_back({std::move(step), NodeUpdate{node->id, node->version,
+      plan_.steps.push_back({std::move(step), NodeUpdate{node->id, node->hostname, node->version,
                                                          edit::with_role(node->spec, "worker")}});
       node->role = "worker";
       node->manager_reachability.reset();
@@ -300,8 +300,8 @@ class MembershipPlanner {
         }
       }
       plan_.steps.push_back(
-          {std::move(step),
-           NodeUpdate{node->id, node->version, edit::with_availability(node->spec, wanted)}});
+          {std::move(step), NodeUpdate{node->id, node->hostname, node->version,
+                                       edit::with_availability(node->spec, wanted)}});
       node->availability = wanted;
     }
   }

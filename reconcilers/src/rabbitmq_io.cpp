@@ -9,6 +9,9 @@ RabbitObservation observe_rabbitmq(clients::RabbitClient& rabbit, const std::str
   auto overview = rabbit.overview();
   if (!overview) {
     out.unreachable = overview.error().describe();
+    if (overview.error().code == model::ErrorCode::kUnauthorized) {
+      out.credentials_refused = overview.error();
+    }
     return out;
   }
   out.overview = std::move(*overview);
@@ -20,6 +23,9 @@ RabbitObservation observe_rabbitmq(clients::RabbitClient& rabbit, const std::str
         queues ? nullptr : &queues.error()}) {
     if (error != nullptr) {
       out.unreachable = error->describe();
+      if (error->code == model::ErrorCode::kUnauthorized) {
+        out.credentials_refused = *error;
+      }
       return out;
     }
   }

@@ -88,6 +88,7 @@ model::Expected<model::Unit> apply_swarm_step(const SwarmStep& step, clients::Do
     model::Expected<model::Unit> operator()(const NodeUpdate& update) const {
       clients::DockerNode node;
       node.id = update.node_id;
+      node.hostname = update.hostname;
       node.version = update.version;
       return manager.update_node(node, update.spec);
     }

@@ -162,6 +162,11 @@ TEST_CASE("no data-store password appears in any output whether accepted or refu
     }
   }
   CHECK(refusal_reported);
+  // Refused credentials are an error of the invocation, not a blocked step: apply exits 1.
+  const auto& refused_apply = outputs.back();
+  REQUIRE(refused_apply.first == "refused: apply");
+  CHECK(refused_apply.second.code == 1);
+  CHECK_THAT(refused_apply.second.err, Catch::Contains("401"));
   for (const auto& [what, outcome] : outputs) {
     for (const auto& needle : needles) {
       INFO(what << " must not show " << needle);

@@ -6,6 +6,7 @@
 #include <sstream>
 #include <string>
 
+#include "swarmop/clients/curl_transport.hpp"
 #include "swarmop/clients/docker_http_client.hpp"
 #include "swarmop/clients/docker_json.hpp"
 #include "swarmop/clients/docker_spec_edit.hpp"
@@ -327,4 +328,51 @@ TEST_CASE("a call timeout cap bounds every call, a join's longer one included", 
   DockerHttpClient plain(std::make_unique<RecordingTransport>(timeouts));
   REQUIRE(plain.list_services());
   CHECK(timeouts.back() == std::chrono::seconds(30));
+}
+
+namespace {
+
+//! Answers /version, and everything else with `status` and `body`.
+class AnsweringTransport final : public HttpTransport {
+ public:
+  AnsweringTransport(int status, std::string body) : status_(status), body_(std::move(body)) {}
+  model::Expected<HttpResponse> send(const HttpRequest& request) override {
+    if (request.path == "/version") {
+      return HttpResponse{200, R"({"ApiVersion":"1.41","Version":"20.10.24"})", {}};
+    }
+    return HttpResponse{status_, body_, {}};
+  }
+  model::Expected<int> stream(const HttpRequest&, const std::function<bool(std::string_view)>&,
+                              const std::atomic<bool>*) override {
+    return 200;
+  }
+  std::string display() const override { return "answering"; }
+
+ private:
+  int status_;
+  std::string body_;
+};
+
+}  // namespace
+
+TEST_CASE("an engine error that echoes a join token is masked before it is shown",
+          "[unit][docker]") {
+  const std::string token = "SWMTKN-1-3pu6hszjas19xyp7ghgosyx9k8atbfcr8p2is99znpy26u2lkl-abc123def";
+  DockerHttpClient client(std::make_unique<AnsweringTransport>(
+      400, R"({"message":"invalid join token )" + token + R"(: not accepted"})"));
+  JoinRequest join;
+  join.remote_addrs = {"10.0.0.1:2377"};
+  join.join_token = Secret(token);
+  auto joined = client.join_swarm(join);
+  REQUIRE_FALSE(joined);
+  CHECK_THAT(joined.error().describe(), !Catch::Contains("3pu6hszjas19"));
+  CHECK_THAT(joined.error().server_message, Catch::Contains("invalid join token SWMTKN-***"));
+}
+
+TEST_CASE("a transport masks its own password in what a server answers", "[unit][docker]") {
+  auto endpoint = parse_http_url("http://127.0.0.1:1");
+  REQUIRE(endpoint);
+  CurlTransport transport(*endpoint, BasicAuth{"admin", "pa55-word"});
+  CHECK(transport.redact("bad password pa55-word for admin") == "bad password *** for admin");
+  CHECK(transport.redact("nothing secret") == "nothing secret");
 }

@@ -124,6 +124,7 @@ std::vector<ReconcilerPlan> plan_reconcilers(
             return reconcilers::apply_couchbase_step(step, clients.docker, *clients.couchbase);
           };
       out.push_back(plan_of(std::move(plan), std::move(report), apply));
+      out.back().failure = observed_couchbase()->credentials_refused;
     }
   }
   if (desired.rabbitmq && wanted(reconcilers::kRabbitmq)) {
@@ -138,6 +139,7 @@ std::vector<ReconcilerPlan> plan_reconcilers(
             return reconcilers::apply_rabbitmq_step(step, clients.docker, *clients.rabbit);
           };
       out.push_back(plan_of(std::move(plan), std::move(report), apply));
+      out.back().failure = observed_rabbitmq()->credentials_refused;
     }
   }
   return out;
@@ -153,6 +155,9 @@ model::Expected<ClusterPass> plan_cluster(const model::DesiredState& desired,
   // Shared so the step closures can outlive this frame.
   auto swarm = std::make_shared<const reconcilers::SwarmObservation>(std::move(*observed));
   for (auto& plan : plan_reconcilers(desired, clients, swarm)) {
+    if (plan.failure) {
+      return *plan.failure;
+    }
     pass.steps += plan.steps;
     pass.waiting = pass.waiting || plan.waiting;
     pass.blocked = pass.blocked || plan.blocked;

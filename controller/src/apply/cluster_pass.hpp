@@ -48,6 +48,9 @@ struct ReconcilerPlan {
   bool blocked = false;
   std::optional<model::StepDescription> next;
   std::function<model::Expected<model::Unit>()> apply_next;  //!< set when `next` is
+  //! The data store refused the credentials: the pass fails with this error (apply exits 1)
+  //! instead of reporting the reconciler blocked.
+  std::optional<model::Error> failure;
 };
 
 //! The reconcilers in the order a pass runs them: membership, labels, placement, couchbase,

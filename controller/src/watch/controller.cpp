@@ -177,6 +177,11 @@ struct Controller::Impl {
       return record;
     }
     auto& plan = plans.front();
+    if (plan.failure) {
+      record.error = *plan.failure;  // refused credentials: a failed pass, not a blocked one
+      record.duration = Clock::now() - started;
+      return record;
+    }
     record.report = plan.report;
     if (!plan.next) {
       record.outcome = plan.waiting   ? PassOutcome::kWaiting

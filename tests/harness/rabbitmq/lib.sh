@@ -11,6 +11,8 @@
 #   SWARMOP_RABBIT_BOOT_TIMEOUT   seconds for a node / the cluster to come up (120)
 #   SWARMOP_RABBIT_STOP_TIMEOUT   seconds of grace after TERM before KILL     (30)
 #   SWARMOP_RABBIT_STATS_INTERVAL management collect_statistics_interval, ms  (1000)
+#   SWARMOP_RABBIT_RECOVER_WAIT   seconds an alive node gets to come back by itself before
+#                                 heal/start restart its app (30)
 #   SWARMOP_RABBIT_BIN            RabbitMQ's real scripts   (/usr/lib/rabbitmq/bin)
 #   SWARMOP_RABBIT_FULL_PLUGINS=1 use the full Debian plugins dir instead of the trimmed
 #                                 one (see make_plugins_dir; the trimmed one saves ~30%
@@ -410,13 +412,14 @@ wait_rejoined() {
 # pause_minority restarts its rabbit app by itself once it sees the majority again (1-3 s after
 # a heal), but RabbitMQ 3.10 runs that restart once, in a process that only logs an error when
 # the start fails (rabbit_node_monitor:do_run_outside_app_fun): the node then stays alive with
-# its app stopped for good, which once failed every later test of a CI run. Waits 30 s for the
-# node's own recovery; then, logging the node's last lines (the cause), restarts the app as an
+# its app stopped for good, which once failed every later test of a CI run. Waits
+# SWARMOP_RABBIT_RECOVER_WAIT s (30) for the node's own recovery; then, logging the node's
+# last lines (the cause), restarts the app as an
 # operator would (rabbitmqctl start_app); then the whole node.
 recover_node() {
-  local k=$1
-  wait_rejoined "$k" 30 && return 0
-  log "node $k is alive but not running and rejoined after 30 s (state: $(node_state "$k")); its last log lines:"
+  local k=$1 wait=${SWARMOP_RABBIT_RECOVER_WAIT:-30}
+  wait_rejoined "$k" "$wait" && return 0
+  log "node $k is alive but not running and rejoined after $wait s (state: $(node_state "$k")); its last log lines:"
   tail -n 30 "$(ndir "$k")/log/$(node_name "$k").log" >&2 2>/dev/null || true
   log "node $k: rabbitmqctl start_app"
   ( common_env; cd "$BASE" || exit 1

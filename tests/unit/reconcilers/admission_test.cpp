@@ -45,7 +45,7 @@ reconcilers::NodeUpdate node_update(const clients::DockerNode& node, const std::
     label_object[key] = value;
   }
   spec["Labels"] = label_object;
-  return {node.id, node.version, spec};
+  return {node.id, node.hostname, node.version, spec};
 }
 
 reconcilers::ServiceUpdate service_update(const clients::DockerService& service,

@@ -46,6 +46,7 @@ TEST_CASE("membership promotes before it demotes and demotes the leader last", "
   // Each write sends the full spec as read, with the version it was read at.
   const auto& promote = node_update(plan.steps[0]);
   CHECK(promote.node_id == "id-node2");
+  CHECK(promote.hostname == "node2");  // its failure names the node: "update node node2: ..."
   CHECK(promote.version == 7);
   CHECK(promote.spec.at("Role") == "manager");
   CHECK(promote.spec.at("Name") == "kept-as-read");

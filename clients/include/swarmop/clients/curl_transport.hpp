@@ -30,6 +30,9 @@ class CurlTransport final : public HttpTransport {
                               const std::function<bool(std::string_view)>& on_data,
                               const std::atomic<bool>* cancel) override;
   std::string display() const override { return endpoint_.display(); }
+  std::string redact(std::string text) const override {
+    return mask_secret(HttpTransport::redact(std::move(text)), auth_ ? auth_->password : "");
+  }
 
  private:
   struct Handle;

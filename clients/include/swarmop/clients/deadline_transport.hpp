@@ -51,6 +51,7 @@ class DeadlineTransport final : public HttpTransport {
                               const std::function<bool(std::string_view)>& on_data,
                               const std::atomic<bool>* cancel) override;
   std::string display() const override { return inner_->display(); }
+  std::string redact(std::string text) const override { return inner_->redact(std::move(text)); }
 
  private:
   std::unique_ptr<HttpTransport> inner_;

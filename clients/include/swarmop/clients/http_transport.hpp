@@ -52,6 +52,14 @@ class HttpTransport {
                                       const std::atomic<bool>* cancel) = 0;
 
   virtual std::string display() const = 0;
+
+  //! `text` (a server's error answer) with every secret this transport sends masked, so that
+  //! an answer echoing a request can never carry one into a message, log or status. The base
+  //! masks swarm join tokens; a transport with credentials masks its password too.
+  virtual std::string redact(std::string text) const;
 };
+
+//! `text` with every occurrence of `secret` replaced by "***" (nothing when `secret` is empty).
+std::string mask_secret(std::string text, const std::string& secret);
 
 }  // namespace swarmop::clients

@@ -9,6 +9,7 @@
 
 #include "swarmop/clients/couchbase_types.hpp"
 #include "swarmop/model/desired_state.hpp"
+#include "swarmop/model/error.hpp"
 #include "swarmop/model/plan.hpp"
 #include "swarmop/reconcilers/swarm_observation.hpp"
 #include "swarmop/reconcilers/swarm_plan.hpp"
@@ -20,6 +21,9 @@ inline constexpr const char* kCouchbase = "couchbase";
 //! What the admin REST API shows: five reads whatever the number of nodes and buckets.
 struct CouchbaseObservation {
   std::optional<std::string> unreachable;  //!< why no admin endpoint answered
+  //! The credentials were refused (401/403): not a state of the cluster but of the
+  //! invocation, so apply ends with an error (exit 1) and watch's pass fails, never "blocked".
+  std::optional<model::Error> credentials_refused;
   clients::CouchbaseCluster cluster;
   std::vector<clients::CouchbaseBucket> buckets;
   std::vector<clients::CouchbaseTask> tasks;

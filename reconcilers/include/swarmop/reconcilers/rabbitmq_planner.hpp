@@ -7,6 +7,7 @@
 
 #include "swarmop/clients/rabbitmq_types.hpp"
 #include "swarmop/model/desired_state.hpp"
+#include "swarmop/model/error.hpp"
 #include "swarmop/model/plan.hpp"
 #include "swarmop/reconcilers/swarm_observation.hpp"
 #include "swarmop/reconcilers/swarm_plan.hpp"
@@ -18,6 +19,9 @@ inline constexpr const char* kRabbitmq = "rabbitmq";
 //! What the management API shows: read with four calls whatever the number of queues.
 struct RabbitObservation {
   std::optional<std::string> unreachable;  //!< why no management endpoint answered
+  //! The credentials were refused (401/403): not a state of the cluster but of the
+  //! invocation, so apply ends with an error (exit 1) and watch's pass fails, never "blocked".
+  std::optional<model::Error> credentials_refused;
   clients::RabbitOverview overview;
   std::vector<clients::RabbitNode> nodes;
   std::vector<clients::RabbitPolicy> policies;  //!< of the HA policy's vhost

@@ -17,6 +17,7 @@ namespace swarmop::reconcilers {
 //! as it was read.
 struct NodeUpdate {
   std::string node_id;
+  std::string hostname;  //!< for messages: "update node node2: ..."
   std::uint64_t version = 0;
   boost::json::object spec;
 };
