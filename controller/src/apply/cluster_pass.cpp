@@ -6,9 +6,8 @@
 #include "swarmop/reconcilers/admission.hpp"
 #include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/data_store_activity.hpp"
-#include "swarmop/reconcilers/data_store_members.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
-#include "swarmop/reconcilers/swarm_reconcilers.hpp"
+#include "swarmop/reconcilers/vetted_swarm_plans.hpp"
 
 namespace swarmop::controller {
 
@@ -90,12 +89,8 @@ std::vector<ReconcilerPlan> plan_reconcilers(
       [&] { return reconcilers::data_store_activity(observed_couchbase(), observed_rabbitmq()); });
   if (wanted(reconcilers::kMembership) || wanted(reconcilers::kLabels) ||
       wanted(reconcilers::kPlacement)) {
-    for (auto& plan : reconcilers::plan_swarm(desired, *swarm)) {
-      if (plan.reconciler == reconcilers::kLabels) {
-        reconcilers::hold_unconfirmed_records(plan, desired, *swarm, observed_couchbase,
-                                              observed_rabbitmq);
-      }
-      reconcilers::vet_plan(plan, admission);
+    for (auto& plan : reconcilers::vetted_swarm_plans(desired, *swarm, admission,
+                                                      observed_couchbase, observed_rabbitmq)) {
       auto report = plan.report();
       if (!wanted(report.reconciler.c_str())) {
         continue;

@@ -19,10 +19,10 @@
 #include "swarmop/reconcilers/couchbase_io.hpp"
 #include "swarmop/reconcilers/couchbase_planner.hpp"
 #include "swarmop/reconcilers/data_store_activity.hpp"
-#include "swarmop/reconcilers/data_store_members.hpp"
 #include "swarmop/reconcilers/rabbitmq_io.hpp"
 #include "swarmop/reconcilers/rabbitmq_planner.hpp"
 #include "swarmop/reconcilers/swarm_reconcilers.hpp"
+#include "swarmop/reconcilers/vetted_swarm_plans.hpp"
 
 namespace swarmop::cli {
 
@@ -157,11 +157,9 @@ int run_plan(const po::variables_map& options, Streams& io) {
     reconcilers::vet_plan(plan, admission);
     return plan.report();
   };
-  for (auto& plan : reconcilers::plan_swarm(*desired, observed->swarm)) {
-    if (plan.reconciler == reconcilers::kLabels) {
-      reconcilers::hold_unconfirmed_records(plan, *desired, observed->swarm, couchbase, rabbitmq);
-    }
-    reports.push_back(vetted(std::move(plan)));
+  for (auto& plan :
+       reconcilers::vetted_swarm_plans(*desired, observed->swarm, admission, couchbase, rabbitmq)) {
+    reports.push_back(plan.report());
   }
   // A data store is planned from what was observed of it: live through its client, or the
   // snapshot's section. Without either, the report says why it was not checked.
