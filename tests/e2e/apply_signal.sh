@@ -45,8 +45,6 @@ done_in_swarm() {
   "$bin" snapshot | jq '([.swarm.services[] | select(.Spec.Labels["swarm-operator.data-node"])]
     | length) + ([.swarm.nodes[] | select(.Spec.Labels.zone)] | length)'
 }
-# True once process $1 has exited (gone, or a zombie not yet waited for).
-exited() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; [[ $state == Z* ]]; }
 done_lines() { grep -c ' \.\.\. done in ' "$work/apply.out" || true; }
 
 # stop_apply SIGNAL CODE: apply, SIGNAL once a step has ended, exit CODE expected. Sets

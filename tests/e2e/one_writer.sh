@@ -61,8 +61,6 @@ YAML
 cluster 2 >"$work/cluster.yaml"
 cluster 1 >"$work/one-replica.yaml"
 
-# True once process $1 has exited (gone, or a zombie not yet waited for).
-exited() { local state; state=$(ps -o stat= -p "$1" 2>/dev/null) || return 0; [[ $state == Z* ]]; }
 # couchbase_writes FILE: the Couchbase writes an apply reported (0 when it made none).
 couchbase_writes() { sed -n 's/.* \([0-9]*\) to Couchbase.*/\1/p' "$1" | tail -n 1 | grep . || echo 0; }
 

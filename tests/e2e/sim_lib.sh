@@ -39,3 +39,10 @@ stop_all() {
     wait "$pid" 2>/dev/null || true
   done
 }
+
+# exited PID: true once the process has exited (gone, or a zombie not yet waited for).
+exited() {
+  local state
+  state=$(ps -o stat= -p "$1" 2>/dev/null) || return 0
+  [[ $state == Z* ]]
+}

@@ -45,9 +45,8 @@ until_ok 30 grep -q '"event":"lease-lost"' "$work/watch.log" || fail "the hang w
 
 started=$SECONDS
 kill -TERM "$watch_pid"
-exited() { local state; state=$(ps -o stat= -p "$watch_pid" 2>/dev/null) || return 0; [[ $state == Z* ]]; }
 # The grace (2 s), the abandoned calls' end, and the lease release's two 1 s calls: far below 20 s.
-until_ok 20 exited || fail "watch still running 20 s after SIGTERM with the API hanging"
+until_ok 20 exited "$watch_pid" || fail "watch still running 20 s after SIGTERM with the API hanging"
 rc=0
 wait "$watch_pid" || rc=$?
 watch_pid=""
