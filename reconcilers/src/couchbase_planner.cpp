@@ -49,11 +49,8 @@ class CouchbasePlanner {
     collect_listed();
     if (cb_.unreachable) {
       plan_services(/*cluster_known=*/false);
-      std::vector<std::string> node_services;
-      for (const auto& node : spec_.nodes) {
-        node_services.push_back(stack_service_name(desired_, node.service));
-      }
-      if (auto restarting = data_store_restarting(swarm_, node_services)) {
+      if (auto restarting =
+              data_store_restarting(swarm_, stack_service_names(desired_, spec_.nodes))) {
         plan_.waiting.push_back(*restarting + ": the admin REST API answers again once it runs");
         return std::move(plan_);
       }

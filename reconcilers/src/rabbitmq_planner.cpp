@@ -69,11 +69,7 @@ class RabbitPlanner {
 
  private:
   std::vector<std::string> node_services() const {
-    std::vector<std::string> out;
-    for (const auto& node : spec_.nodes) {
-      out.push_back(stack_service_name(desired_, node.service));
-    }
-    return out;
+    return stack_service_names(desired_, spec_.nodes);
   }
 
   model::StepDescription describe(std::string action, std::string kind, std::string object,

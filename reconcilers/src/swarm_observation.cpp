@@ -84,6 +84,16 @@ std::string stack_service_name(const model::DesiredState& desired, const std::st
   return desired.stack.empty() ? name : desired.stack + "_" + name;
 }
 
+std::vector<std::string> stack_service_names(const model::DesiredState& desired,
+                                             const std::vector<model::PinnedService>& nodes) {
+  std::vector<std::string> out;
+  out.reserve(nodes.size());
+  for (const auto& node : nodes) {
+    out.push_back(stack_service_name(desired, node.service));
+  }
+  return out;
+}
+
 const clients::DockerService* find_service(const SwarmObservation& observed,
                                            const std::string& full_name) {
   for (const auto& service : observed.services) {

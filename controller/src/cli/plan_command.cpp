@@ -142,6 +142,15 @@ int run_plan(const po::variables_map& options, Streams& io) {
   if (!observed) {
     return 1;
   }
+  // Refused credentials are an error of the invocation (exit 1), as in apply, not a plan.
+  for (const auto* refused :
+       {observed->couchbase ? &observed->couchbase->credentials_refused : nullptr,
+        observed->rabbitmq ? &observed->rabbitmq->credentials_refused : nullptr}) {
+    if (refused != nullptr && *refused) {
+      io.err << "swarm-operator plan: " << (*refused)->describe() << '\n';
+      return 1;
+    }
+  }
   std::vector<model::PlanReport> reports;
   // The same cluster-wide check apply and watch make before a step is sent.
   reconcilers::Admission admission(*desired, observed->swarm);

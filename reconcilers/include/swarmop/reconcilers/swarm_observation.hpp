@@ -68,6 +68,9 @@ class DesiredNodeIndex {
 
 //! `<stack>_<name>`, the name `docker stack deploy` gives a service.
 std::string stack_service_name(const model::DesiredState& desired, const std::string& name);
+//! The full names of a data store's node services, in the file's order.
+std::vector<std::string> stack_service_names(const model::DesiredState& desired,
+                                             const std::vector<model::PinnedService>& nodes);
 const clients::DockerService* find_service(const SwarmObservation& observed,
                                            const std::string& full_name);
 
