@@ -32,7 +32,8 @@ void add_cluster_options(po::options_description& options) {
 constexpr std::pair<int, std::string_view> kPlanExitCodes[] = {
     {0, "in sync: nothing to change"},
     {1,
-     "error: invalid file, cluster unreachable, unreadable snapshot, or bad arguments; with "
+     "error: invalid file, cluster unreachable, data-store credentials refused, unreadable "
+     "snapshot, or bad arguments; with "
      "--fail-on-blocked, also a blocked step"},
     {2, "changes pending (or blocked steps)"}};
 
