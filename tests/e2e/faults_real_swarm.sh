@@ -19,7 +19,8 @@
 #                    waits, and membership changes nothing while a manager is unreachable;
 #   manager-crashed  the same with node2's dockerd crashed and started again;
 #   two-controllers  two `watch` controllers on the same file and swarm: only the lease holder
-#                    writes; it is SIGKILLed mid-journey and the other takes the lease over and
+#                    writes; it is SIGKILLed mid-journey and the other takes the lease over,
+#                    follows one more change (node5 zone=e2e, so it has a write of its own) and
 #                    finishes, and no step of one overlaps the life of the other.
 # Each row must end converged (checked with the docker CLI), a last apply must write nothing, and
 # a watcher samples the managers every 0.5 s: no sample with three or more managers may show a
@@ -339,8 +340,18 @@ kill -9 "$FIRST_PID"
 wait "$FIRST_PID" 2>/dev/null || true
 KILLED_MS=$(($(date +%s%N) / 1000000))
 wait_until 60 "the second controller takes the lease" grep -q '"event":"lease-acquired"' "$WORK/second.log"
+# The first may have sent every write of the journey in the moment between its third step and
+# the kill (its reconcilers step in parallel: seen in CI), so a change made now gives the new
+# holder a write of its own for certain: node5 gets zone=e2e.
+# The row's closing apply checks this file too; write_desired_file puts it back after the row.
+sed -i 's/{hostname: node5, role: worker, labels: {types: worker}}/{hostname: node5, role: worker, labels: {types: worker, zone: e2e}}/' \
+  "$WORK/workers.yaml"
+grep -q "zone: e2e" "$WORK/workers.yaml" || fail "two-controllers: node5's entry changed shape"
+cp "$WORK/workers.yaml" "$WORK/cluster.yaml.new"
+mv "$WORK/cluster.yaml.new" "$WORK/cluster.yaml"
+node5_zone() { SEEN=$(d node inspect node5 --format '{{index .Spec.Labels "zone"}}' 2>/dev/null); [ "$SEEN" = e2e ]; }
 # check_converged fails the test on the first difference: probe it in a subshell.
-converged_by_watch() { (check_converged) >/dev/null 2>&1; }
+converged_by_watch() { (check_converged) >/dev/null 2>&1 && node5_zone; }
 wait_until 300 "the second controller converges the swarm" converged_by_watch
 LAST_FIRST=$(step_times first | tail -n1)
 FIRST_OF_SECOND=$(step_times second | head -n1)
@@ -356,6 +367,7 @@ wait "$SECOND_PID" || RC=$?
 [ "$RC" -eq 0 ] || fail "two-controllers: the second controller exited $RC on SIGTERM"
 APPLIES=0
 end_row two-controllers "two watch controllers; the lease holder SIGKILLed after 3 steps"
+write_desired_file
 fi
 
 echo "fault matrix, real 5-node swarm"
