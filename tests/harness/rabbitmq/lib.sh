@@ -388,9 +388,10 @@ kill_node() {  # SIGKILL the node's beam.smp, then everything else of the node
 # rejoined K: node K's management API answers and a running peer lists it running (or no
 # peer is alive to ask).
 rejoined() {
-  local k=$1 j peers=0
+  local k=$1 j n peers=0
   node_http_ready "$k" || return 1
-  for ((j = 1; j <= $(read_env_nodes); j++)); do
+  n=$(read_env_nodes)
+  for ((j = 1; j <= n; j++)); do
     [[ $j == "$k" ]] && continue
     node_alive "$j" || continue
     peers=1

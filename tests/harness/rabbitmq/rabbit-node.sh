@@ -102,20 +102,9 @@ case $cmd in
     start_node "$K"
     deadline=$(( T0 + BOOT_TIMEOUT * 1000 ))
     wait_node_ready "$K" "$deadline" || die "node $K did not start"
-    # wait until a running peer sees it running (it has rejoined)
-    peers=""
-    for j in $(others); do node_alive "$j" && peers+=" $j"; done
-    if [[ -n $peers ]]; then
-      seen_by_peer() {
-        local j
-        for j in $peers; do running_nodes_seen_by "$j" | grep -qxF "$(node_name "$K")" && return 0; done
-        return 1
-      }
-      until seen_by_peer; do
-        (( $(now_ms) < deadline )) || die "node $K runs but no peer sees it"
-        sleep 0.25
-      done
-    fi
+    # wait until a running peer sees it running (it has rejoined), by the same deadline
+    wait_rejoined "$K" $(( (deadline - $(now_ms) + 999) / 1000 )) ||
+      die "node $K runs but no peer sees it"
     log "node $K started and rejoined in $(secs_since "$T0")s" ;;
 
   partition)
